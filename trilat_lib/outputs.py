@@ -1,0 +1,48 @@
+"""Writing derived outputs atomically, so an interrupted run never leaves a half-written file."""
+from __future__ import annotations
+
+import os
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+import pandas as pd
+
+
+@contextmanager
+def atomic_path(path: str | Path) -> Iterator[Path]:
+    """Yield a temporary path beside ``path``; on success it replaces ``path`` in one step."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    tmp_path = Path(tmp)
+    try:
+        yield tmp_path
+        os.replace(tmp_path, path)
+    finally:
+        if tmp_path.exists():
+            tmp_path.unlink()
+
+
+def write_text(path: str | Path, text: str, encoding: str = "utf-8") -> Path:
+    """Write ``text`` to ``path`` atomically and return the path."""
+    with atomic_path(path) as tmp:
+        tmp.write_text(text, encoding=encoding)
+    return Path(path)
+
+
+def save_csv(df: pd.DataFrame, path: str | Path, index: bool = False) -> Path:
+    """Write a DataFrame as UTF-8 CSV atomically and return the path."""
+    with atomic_path(path) as tmp:
+        df.to_csv(tmp, index=index, encoding="utf-8")
+    return Path(path)
+
+
+def save_figure(fig, path: str | Path, dpi: int = 150) -> Path:
+    """Save a matplotlib figure (format from the suffix) atomically and return the path."""
+    path = Path(path)
+    with atomic_path(path) as tmp:
+        fig.savefig(tmp, dpi=dpi, bbox_inches="tight", format=path.suffix.lstrip(".") or "png")
+    return path

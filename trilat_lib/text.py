@@ -1,0 +1,236 @@
+"""Sentences, tokens and n-grams, with no NLTK data downloads.
+
+Sentence splitting is rule-based and abbreviation-aware ("U.S.", "Mr.", "Dr.", "Jan. 5",
+"No. 1", initials such as "Antony J. Blinken"), treats curly closing quotes and brackets
+after the full stop as part of the sentence, and never crosses a paragraph boundary.
+Tokenising is a regular expression that keeps "U.S." and "Yoon's" whole and splits on
+em dashes ("Ukraine—imposing"). Stemming uses NLTK's Porter/Snowball stemmers, which
+need no data. Every sentence keeps character offsets into the cleaned text.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+from .errors import ParameterError
+from .paths import RESOURCES_DIR
+
+# --------------------------------------------------------------------------- sentences
+
+# Abbreviations after which a full stop never ends a sentence (they precede a name/number).
+TITLE_ABBREVIATIONS = frozenset(
+    """mr mrs ms messrs dr prof gen lt col maj capt cmdr adm sgt cpl pvt sen rep gov pres
+    supt insp det st mt ft rev hon fr sr jr vs cf al approx dept est fig figs vol vols
+    no nos op pp p ch sec art para ed eds corp inc ltd co bros""".split()
+)
+# Month abbreviations: no break when a day number or year follows ("Oct. 27, 2016").
+MONTH_ABBREVIATIONS = frozenset("jan feb mar apr jun jul aug sep sept oct nov dec".split())
+# Abbreviations that may end a sentence: break only if the next word is a usual sentence opener.
+AMBIGUOUS_ABBREVIATIONS = frozenset("inc ltd co corp jr sr etc".split())
+# Words that commonly open a sentence; after "U.S." or "etc." they signal a new sentence.
+SENTENCE_OPENERS = frozenset(
+    """the a an and but or so yet for nor in on at by to from with as if when while after
+    before since until because although though however meanwhile moreover nevertheless
+    still then there here this that these those it its he she they we i you his her their
+    our my your who what where why how some many most all both each few several no not one
+    two three last next first finally indeed instead also now today yesterday""".split()
+)
+
+_BOUNDARY_RE = re.compile(r"[.!?…]+[\"'”’»)\]]*(?=\s)")
+_WORD_BEFORE_RE = re.compile(r"([\w.’'-]+)$")
+_NEXT_TOKEN_RE = re.compile(r"\s+([\"'“‘«(\[]?)(\S*)")
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """A sentence: its number within the document and offsets into the document text."""
+
+    sentence_id: int
+    start: int
+    end: int
+    text: str
+    paragraph_id: int = 0
+
+
+def _is_boundary(text: str, punct_start: int, punct_end: int) -> bool:
+    """Decide whether the punctuation at ``text[punct_start:punct_end]`` ends a sentence."""
+    m_next = _NEXT_TOKEN_RE.match(text, punct_end)
+    if not m_next or not m_next.group(2) and not m_next.group(1):
+        return True  # end of text / paragraph
+    opener, nxt = m_next.group(1), m_next.group(2)
+    first = nxt[:1]
+    punct = text[punct_start:punct_end]
+    if punct[0] in "?!…" or len(punct.rstrip("\"'”’»)]")) > 1:
+        # "?", "!" and ellipses end a sentence only before a capital, digit or opening quote
+        return bool(opener) or first.isupper() or first.isdigit()
+    m_prev = _WORD_BEFORE_RE.search(text, 0, punct_start)
+    prev = m_prev.group(1) if m_prev else ""
+    prev_l = prev.lower().rstrip(".")
+    core = prev_l.lstrip("(\"'“‘")
+    if not (opener or first.isupper() or first.isdigit()):
+        return False  # lower-case continuation ("e.g. the", ". . . between")
+    nxt_word = re.sub(r"\W+$", "", nxt).lower()
+    if "." in prev.rstrip(".") and re.fullmatch(r"(?:[a-z]\.)+[a-z]", core):
+        # multi-letter abbreviations like U.S., U.N., D.C.: ambiguous
+        return bool(opener) or nxt_word in SENTENCE_OPENERS
+    if core in TITLE_ABBREVIATIONS and core not in AMBIGUOUS_ABBREVIATIONS:
+        if core in {"no", "nos", "p", "pp", "vol", "art", "sec", "ch", "fig", "op", "para"}:
+            return not first.isdigit()  # "No. 1" continues; "he said no. The ..." ends
+        return False
+    if core in MONTH_ABBREVIATIONS and first.isdigit():
+        return False
+    if core in AMBIGUOUS_ABBREVIATIONS:
+        return bool(opener) or nxt_word in SENTENCE_OPENERS
+    if len(core) == 1 and prev[:1].isupper() and first.isupper():
+        return False  # an initial: "Antony J. Blinken"
+    return True
+
+
+def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
+    """Return ``(start, end)`` spans of the sentences in ``text[start:end]``, whitespace trimmed."""
+    end = len(text) if end is None else end
+    spans: list[tuple[int, int]] = []
+    seg_start = start
+    for m in _BOUNDARY_RE.finditer(text, start, end):
+        if _is_boundary(text[:end], m.start(), m.end()):
+            spans.append((seg_start, m.end()))
+            seg_start = m.end()
+    spans.append((seg_start, end))
+    out = []
+    for s, e in spans:
+        while s < e and text[s].isspace():
+            s += 1
+        while e > s and text[e - 1].isspace():
+            e -= 1
+        if e > s:
+            out.append((s, e))
+    return out
+
+
+def sentences(text: str, paragraphs: Iterable[tuple[int, int]] | None = None) -> list[Sentence]:
+    """Split ``text`` into sentences, never across the given paragraph spans.
+
+    ``paragraphs`` are ``(start, end)`` spans of the blocks to split (e.g. a document's body
+    paragraphs, so headings are not counted); by default blank-line-separated blocks.
+    """
+    if paragraphs is None:
+        paragraphs = [(m.start(), m.end()) for m in re.finditer(r"[^\n]+(?:\n(?!\s*\n)[^\n]+)*", text)]
+    result: list[Sentence] = []
+    for pid, (ps, pe) in enumerate(paragraphs):
+        for s, e in split_sentences(text, ps, pe):
+            result.append(Sentence(len(result), s, e, text[s:e], pid))
+    return result
+
+
+# --------------------------------------------------------------------------- tokens
+
+_TOKEN_RE = re.compile(
+    r"""(?:[A-Za-z]\.){2,}(?![A-Za-z])      # U.S., U.K., D.C.
+      | \$?\d+(?:[.,:]\d+)*%?             # numbers, money, times
+      | [^\W\d_](?:[\w]|[-'’](?=\w))*     # words, with inner hyphens/apostrophes
+      | \d+(?:[-’']?[^\W\d_]+)+           # 5G, 1990s, 84-year-old
+      | [^\w\s]                           # punctuation
+    """,
+    re.VERBOSE,
+)
+_WORD_RE = re.compile(r"\w")
+
+
+@dataclass(frozen=True)
+class Token:
+    """A token with character offsets into the text it came from."""
+
+    text: str
+    start: int
+    end: int
+
+
+def tokenize(text: str, offset: int = 0) -> list[Token]:
+    """All tokens of ``text`` (words, numbers, punctuation) with offsets (+ ``offset``)."""
+    return [Token(m.group(), m.start() + offset, m.end() + offset) for m in _TOKEN_RE.finditer(text)]
+
+
+@lru_cache(maxsize=1)
+def stopwords() -> frozenset[str]:
+    """The shipped English stop-word list: scikit-learn's list plus the additions in
+    ``trilat_lib/resources/stopwords_extra.txt`` (news furniture words and contractions)."""
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    extra = (RESOURCES_DIR / "stopwords_extra.txt").read_text(encoding="utf-8")
+    words = {w.strip().lower() for w in extra.splitlines() if w.strip() and not w.startswith("#")}
+    return frozenset(ENGLISH_STOP_WORDS) | frozenset(words)
+
+
+@lru_cache(maxsize=4)
+def _stemmer(name: str):
+    from nltk.stem import PorterStemmer, SnowballStemmer
+
+    if name == "porter":
+        return PorterStemmer()
+    if name == "snowball":
+        return SnowballStemmer("english")
+    raise ParameterError(f"stem={name!r} is not a stemmer; use None, 'porter' or 'snowball'.")
+
+
+def normalize_token(tok: str) -> str:
+    """Lower-case, unify curly apostrophes and drop a possessive "'s" ("Japan’s" → "japan")."""
+    tok = tok.lower().replace("’", "'")
+    if tok.endswith("'s"):
+        tok = tok[:-2]
+    return tok
+
+
+def tokens(
+    text: str,
+    lower: bool = True,
+    remove_stopwords: bool = False,
+    stem: str | None = None,
+    keep_punct: bool = False,
+    keep_numbers: bool = True,
+    min_len: int = 1,
+    stop_words: Iterable[str] | None = None,
+) -> list[str]:
+    """Word tokens of ``text`` as strings, optionally lower-cased, stop-word filtered and stemmed."""
+    sw = frozenset(stop_words) if stop_words is not None else stopwords()
+    stemmer = _stemmer(stem) if stem else None
+    out = []
+    for t in _TOKEN_RE.finditer(text):
+        w = t.group()
+        if not _WORD_RE.search(w):
+            if keep_punct:
+                out.append(w)
+            continue
+        if not keep_numbers and w.lstrip("$")[:1].isdigit():
+            continue
+        if lower:
+            w = normalize_token(w)
+        if remove_stopwords and w.lower() in sw:
+            continue
+        if len(w) < min_len:
+            continue
+        if stemmer is not None:
+            w = stemmer.stem(w)
+        out.append(w)
+    return out
+
+
+def ngrams(toks: Sequence[str], n: int = 2, sep: str = " ") -> list[str]:
+    """Contiguous n-grams of a token list, joined with ``sep``."""
+    if n < 1:
+        raise ParameterError(f"n={n} must be a positive integer.")
+    return [sep.join(toks[i : i + n]) for i in range(len(toks) - n + 1)]
+
+
+def collocations(token_lists: Iterable[Sequence[str]], top: int = 20, min_freq: int = 2) -> list[tuple[str, float]]:
+    """The strongest bigram collocations (NLTK log-likelihood ratio) across token lists.
+
+    Bigrams never span two lists, so pass one list per sentence.
+    """
+    from nltk.collocations import BigramAssocMeasures, BigramCollocationFinder
+
+    finder = BigramCollocationFinder.from_documents([list(t) for t in token_lists])
+    finder.apply_freq_filter(min_freq)
+    scored = finder.score_ngrams(BigramAssocMeasures.likelihood_ratio)
+    return [(" ".join(bg), float(score)) for bg, score in scored[:top]]
