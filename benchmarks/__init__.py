@@ -1,0 +1,1 @@
+"""Speed and accuracy benchmarks for trilat: each module runs with ``python -m benchmarks.NAME``."""
