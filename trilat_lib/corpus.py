@@ -8,6 +8,7 @@ never modified, and cleaned to the article body by :mod:`trilat_lib.clean`.
 from __future__ import annotations
 
 import csv
+import io
 import re
 import warnings
 from collections.abc import Iterator, Sequence
@@ -72,25 +73,26 @@ def read_text(path: str | Path) -> tuple[str, str]:
             ) from None
     elif b"\x00" in data:
         raise CorpusError(
-            f"{path}: looks like a binary file (it contains NUL bytes), not text. "
-            "Remove it from the corpus folder, or save it as UTF-8 text."
+            f"{path}: contains NUL bytes, so it is a binary file or UTF-16/UTF-32 text without a "
+            "byte-order mark. Remove it from the corpus folder, or save it as UTF-8 text."
         )
     else:
         try:
             text, encoding = data.decode("utf-8"), "utf-8"
-        except UnicodeDecodeError:
-            for enc in ("cp1252", "latin-1"):
-                try:
-                    text, encoding = data.decode(enc), enc
-                    break
-                except UnicodeDecodeError:
-                    continue
-            warnings.warn(
-                f"{path}: not valid UTF-8; read as legacy {encoding}. Check accented characters "
-                "and quotes in its text, and re-save it as UTF-8 to silence this warning.",
-                CorpusWarning,
-                stacklevel=2,
-            )
+        except UnicodeDecodeError as e:
+            first_bad = e.start
+            try:
+                text, encoding = data.decode("cp1252"), "cp1252"
+            except UnicodeDecodeError:  # bytes cp1252 leaves undefined (0x81, 0x8D, ...)
+                text, encoding = data.decode("latin-1"), "latin-1"
+            if not _control_share(text) > 0.01:
+                warnings.warn(
+                    f"{path}: not valid UTF-8 (first bad byte at offset {first_bad}); read as legacy "
+                    f"{encoding}. Check accented characters and quotes in its text, and re-save it as "
+                    "UTF-8 to silence this warning.",
+                    CorpusWarning,
+                    stacklevel=2,
+                )
     if not text.strip():
         raise CorpusError(f"{path}: the file is empty. Remove it from the corpus (and manifest) or add its text.")
     if _control_share(text) > 0.01:
@@ -120,10 +122,14 @@ class Document:
     encoding: str = "utf-8"
     meta: dict = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        if self.title is None:  # no manifest title: use the one the cleaner detects on the page
+            self.title = self.cleaned.title
+
     @cached_property
     def cleaned(self) -> _clean.CleanedPage:
         """The cleaning result (text, paragraphs, audit), computed once."""
-        page = _clean.clean_page(self.raw, title=self.title)
+        page = _clean.clean_page(self.raw, title=self.title, author=self.author)
         if self.title is None and page.title:
             self.title = page.title
         return page
@@ -157,51 +163,122 @@ class Document:
 
 # --------------------------------------------------------------------------- manifest
 
+_DATE_FORMATS = ("%Y/%m/%d", "%d.%m.%Y", "%B %d, %Y", "%b %d, %Y", "%d %B %Y", "%d %b %Y", "%B %Y", "%b %Y")
+
+
 def _parse_date(value: str, precision: str | None, where: str) -> tuple[date | None, str | None]:
+    """Parse a manifest date and its precision.
+
+    Accepts ISO dates (``2023-04-24``, ``2023-04``, ``2023``, an ISO timestamp) and a few
+    unambiguous spellings (``2023/04/24``, ``24 April 2023``, ``April 24, 2023``, ``April 2023``).
+    A value that cannot be used gives a :class:`CorpusWarning` naming the row and the
+    document keeps ``published=None``: it can still be analysed, just not placed in time.
+    """
     value = (value or "").strip()
     precision = (precision or "").strip().lower() or None
     if precision and precision not in DATE_PRECISIONS:
-        raise CorpusError(f"{where}: date_precision {precision!r} is not one of day, month, year.")
+        warnings.warn(
+            f"{where}: date_precision {precision!r} is not one of day, month, year; "
+            "it is worked out from the date instead. Fix the manifest to silence this warning.",
+            CorpusWarning, stacklevel=4,
+        )
+        precision = None
     if not value:
         return None, None
-    m = re.fullmatch(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?", value)
-    if not m:
-        raise CorpusError(
-            f"{where}: published {value!r} is not an ISO date. Write it as YYYY-MM-DD "
-            "(or YYYY-MM / YYYY with date_precision month / year), or leave it empty."
-        )
-    y, mo, d = int(m.group(1)), m.group(2), m.group(3)
-    implied = "day" if d else "month" if mo else "year"
+    parsed, implied = None, None
+    m = re.fullmatch(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2})(?:[T ][\d:.]+(?:Z|[+-]\d{2}:?\d{2})?)?)?)?", value)
     try:
-        parsed = date(y, int(mo or 1), int(d or 1))
+        if m:
+            y, mo, d = int(m.group(1)), m.group(2), m.group(3)
+            implied = "day" if d else "month" if mo else "year"
+            parsed = date(y, int(mo or 1), int(d or 1))
+        else:
+            from datetime import datetime
+
+            for fmt in _DATE_FORMATS:
+                try:
+                    parsed = datetime.strptime(value, fmt).date()
+                    implied = "day" if "%d" in fmt else "month"
+                    break
+                except ValueError:
+                    continue
     except ValueError as e:
-        raise CorpusError(f"{where}: published {value!r} is not a valid date ({e}).") from None
+        parsed, problem = None, f"is not a valid date ({e})"
+    else:
+        problem = "is not a date trilat can read"
+    if parsed is None:
+        warnings.warn(
+            f"{where}: published {value!r} {problem}; the document is loaded without a date. "
+            "Write it as YYYY-MM-DD (or YYYY-MM / YYYY with date_precision month / year).",
+            CorpusWarning, stacklevel=4,
+        )
+        return None, None
     if precision is None:
         precision = implied
     elif DATE_PRECISIONS.index(precision) < DATE_PRECISIONS.index(implied):
-        raise CorpusError(f"{where}: published {value!r} is less precise than date_precision {precision!r}.")
+        warnings.warn(
+            f"{where}: published {value!r} is less precise than date_precision {precision!r}; "
+            f"using precision {implied!r}. Give a full date or fix date_precision.",
+            CorpusWarning, stacklevel=4,
+        )
+        precision = implied
     return parsed, precision
 
 
 def read_manifest(manifest: str | Path, root: str | Path) -> list[dict]:
-    """Parse and validate a manifest CSV; return one dict per row (with ``_row`` line numbers)."""
+    """Parse and validate a manifest CSV; return one dict per row (with ``_row`` line numbers).
+
+    Column names are case-insensitive; ``doc_id`` and ``file`` are required, the others
+    (title, outlet, author, published, date_precision, date_note) optional, extra columns are
+    kept in ``Document.meta``. Problems that make a row unusable raise :class:`CorpusError`
+    naming the manifest line; problems a document survives (a bad date) warn.
+    """
     manifest, root = Path(manifest), Path(root)
+    if not manifest.is_file():
+        raise CorpusError(f"manifest {manifest} not found. Pass an existing CSV file, or none to list the folder's .txt files.")
     text, _ = read_text(manifest)
-    reader = csv.DictReader(text.splitlines())
-    cols = [c.strip() for c in (reader.fieldnames or [])]
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    try:
+        header = next(reader)
+    except (StopIteration, csv.Error) as e:
+        raise CorpusError(f"{manifest}: cannot read the header row ({e}). Save it as a comma-separated CSV file.") from None
+    cols = [c.strip().lower() for c in header]
     missing = [c for c in ("doc_id", "file") if c not in cols]
     if missing:
+        hint = " (is it separated by ';' or tabs? use commas)" if len(cols) == 1 else ""
         raise CorpusError(
-            f"{manifest}: missing column(s) {', '.join(missing)}. The header must include doc_id and file "
-            f"(optional: {', '.join(MANIFEST_COLUMNS[2:])})."
+            f"{manifest}: missing column(s) {', '.join(missing)}{hint}. The header must include doc_id and file "
+            f"(optional: {', '.join(MANIFEST_COLUMNS[2:])}); found {', '.join(cols) or 'nothing'}."
+        )
+    dup_cols = sorted({c for c in cols if c and cols.count(c) > 1})
+    if dup_cols:
+        raise CorpusError(f"{manifest}: column(s) {', '.join(dup_cols)} appear more than once in the header. Keep one of each.")
+    if "published" not in cols:
+        warnings.warn(
+            f"{manifest}: no 'published' column, so no document has a date (timelines need one). "
+            "Add a published column (YYYY-MM-DD) to date the documents.",
+            CorpusWarning, stacklevel=3,
         )
     rows, seen = [], {}
     root_resolved = root.resolve()
-    for lineno, row in enumerate(reader, start=2):
-        row = {(k or "").strip(): (v or "").strip() for k, v in row.items() if k is not None}
-        if not any(row.values()):
+    lineno = 1
+    while True:
+        lineno = reader.line_num + 1
+        try:
+            values = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as e:
+            raise CorpusError(f"{manifest} line {lineno}: not valid CSV ({e}). Check its quotes.") from None
+        if not any(v.strip() for v in values):
             continue
         where = f"{manifest} line {lineno}"
+        if len(values) > len(cols):
+            raise CorpusError(
+                f"{where}: {len(values)} fields but the header has {len(cols)}. Put values that contain "
+                'commas in double quotes ("Seoul, Tokyo").'
+            )
+        row = {c: (values[i].strip() if i < len(values) else "") for i, c in enumerate(cols) if c}
         doc_id, file = row.get("doc_id", ""), row.get("file", "")
         if not doc_id:
             raise CorpusError(f"{where}: empty doc_id. Give every row a unique doc_id.")
@@ -223,6 +300,15 @@ def read_manifest(manifest: str | Path, root: str | Path) -> list[dict]:
         rows.append(row)
     if not rows:
         raise CorpusError(f"{manifest}: has a header but no rows. Add one row per document.")
+    files = {}
+    for r in rows:
+        if r["_path"] in files:
+            warnings.warn(
+                f"{manifest} line {r['_row']}: file {r['file']!r} is also listed on line {files[r['_path']]}; "
+                "the same text is loaded twice. Remove one of the rows unless that is intended.",
+                CorpusWarning, stacklevel=3,
+            )
+        files.setdefault(r["_path"], r["_row"])
     return rows
 
 
@@ -237,7 +323,9 @@ class Corpus(Sequence[Document]):
         self.manifest = manifest
         self._by_id = {d.doc_id: d for d in self.documents}
         if len(self._by_id) != len(self.documents):
-            raise CorpusError("duplicate doc_id in corpus; doc_ids must be unique.")
+            seen: set[str] = set()
+            dups = sorted({d.doc_id for d in self.documents if d.doc_id in seen or seen.add(d.doc_id)})
+            raise CorpusError(f"duplicate doc_id(s) {', '.join(map(repr, dups))} in the corpus; doc_ids must be unique.")
 
     def __len__(self) -> int:
         return len(self.documents)
@@ -310,9 +398,11 @@ def _find_manifest(folder: Path) -> Path | None:
 def load_corpus(path: str | Path | None = None, manifest: str | Path | None = None) -> Corpus:
     """Load the bundled seed corpus (``path=None``) or a folder of ``.txt`` files.
 
-    A user's folder may hold a ``manifest.csv`` (or pass ``manifest=``); without one every
-    ``.txt`` file becomes a document whose ``doc_id`` is the file name without suffix and
-    whose metadata is unknown.
+    A user's folder may hold a ``manifest.csv`` (or pass ``manifest=``, or pass the manifest
+    itself as ``path``); without one every ``.txt`` file becomes a document whose ``doc_id`` is
+    the file name without suffix and whose metadata is unknown. Bad files or rows raise
+    :class:`CorpusError` naming the file/row and the fix; usable oddities (legacy encoding,
+    unreadable date, unlisted files) give a :class:`CorpusWarning`. Files are only read.
     """
     if path is None:
         root, manifest = SEEDS_DIR, Path(manifest) if manifest else MANIFEST
@@ -320,8 +410,13 @@ def load_corpus(path: str | Path | None = None, manifest: str | Path | None = No
         root = Path(path).expanduser()
         if not root.exists():
             raise CorpusError(f"corpus folder {root} does not exist. Pass the folder that holds your .txt files.")
-        if not root.is_dir():
-            raise CorpusError(f"corpus path {root} is a file; pass the folder that holds your .txt files.")
+        if root.is_file() and root.suffix.lower() == ".csv" and manifest is None:
+            root, manifest = root.parent, root  # a manifest passed as the corpus path
+        elif not root.is_dir():
+            raise CorpusError(
+                f"corpus path {root} is a file; pass the folder that holds your .txt files "
+                "(or its manifest .csv)."
+            )
         manifest = Path(manifest) if manifest else _find_manifest(root)
     documents = []
     if manifest is not None:
@@ -335,7 +430,10 @@ def load_corpus(path: str | Path | None = None, manifest: str | Path | None = No
                 CorpusWarning, stacklevel=2,
             )
         for r in rows:
-            raw, enc = read_text(r["_path"])
+            try:
+                raw, enc = read_text(r["_path"])
+            except CorpusError as e:
+                raise CorpusError(f"{e} (listed on {manifest} line {r['_row']}, doc_id {r['doc_id']!r})") from None
             known = set(MANIFEST_COLUMNS)
             documents.append(Document(
                 doc_id=r["doc_id"], raw=raw, title=r.get("title") or None, outlet=r.get("outlet") or None,

@@ -41,6 +41,7 @@ SENTENCE_OPENERS = frozenset(
 _BOUNDARY_RE = re.compile(r"[.!?…]+[\"'”’»)\]]*(?=\s)")
 _WORD_BEFORE_RE = re.compile(r"([\w.’'-]+)$")
 _NEXT_TOKEN_RE = re.compile(r"\s+([\"'“‘«(\[]?)(\S*)")
+_HAS_WORD_RE = re.compile(r"\w")
 
 
 @dataclass(frozen=True)
@@ -72,7 +73,8 @@ def _is_boundary(text: str, punct_start: int, punct_end: int) -> bool:
     if not (opener or first.isupper() or first.isdigit()):
         return False  # lower-case continuation ("e.g. the", ". . . between")
     nxt_word = re.sub(r"\W+$", "", nxt).lower()
-    if "." in prev.rstrip(".") and re.fullmatch(r"(?:[a-z]\.)+[a-z]", core):
+    last = re.split(r"[-/–—]", core)[-1]  # "Korea-U.S." → "u.s"
+    if "." in prev.rstrip(".") and re.fullmatch(r"(?:[a-z]\.)+[a-z]", last):
         # multi-letter abbreviations like U.S., U.N., D.C.: ambiguous
         return bool(opener) or nxt_word in SENTENCE_OPENERS
     if core in TITLE_ABBREVIATIONS and core not in AMBIGUOUS_ABBREVIATIONS:
@@ -84,6 +86,8 @@ def _is_boundary(text: str, punct_start: int, punct_end: int) -> bool:
     if core in AMBIGUOUS_ABBREVIATIONS:
         return bool(opener) or nxt_word in SENTENCE_OPENERS
     if len(core) == 1 and prev[:1].isupper() and first.isupper():
+        if prev == "I" and re.search(r"\bWar\s+$", text[max(0, punct_start - 40):punct_start - 1]):
+            return True  # "World War I. The ..." is a numeral, not an initial
         return False  # an initial: "Antony J. Blinken"
     return True
 
@@ -98,14 +102,17 @@ def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[t
             spans.append((seg_start, m.end()))
             seg_start = m.end()
     spans.append((seg_start, end))
-    out = []
+    out: list[tuple[int, int]] = []
     for s, e in spans:
         while s < e and text[s].isspace():
             s += 1
         while e > s and text[e - 1].isspace():
             e -= 1
         if e > s:
-            out.append((s, e))
+            if out and not _HAS_WORD_RE.search(text, s, e):
+                out[-1] = (out[-1][0], e)  # a stray quote/bracket/dash belongs to the sentence before
+            else:
+                out.append((s, e))
     return out
 
 

@@ -1,0 +1,304 @@
+"""The runner (`trilat run`): parameter parsing and typing, validation before execution,
+failures, sweeps, user corpora. Uses tiny notebooks written to tmp_path, so it stays quick."""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from trilat_lib import cli
+from trilat_lib import run as runner
+from trilat_lib.errors import ParameterError
+
+PARAMS_OK = """corpus_path = None  # folder of articles
+output_dir = None  # set by the runner
+n_topics = 4  # number of topics
+term = "alliance"  # a word
+sizes = [1, 2]  # n-gram sizes
+ratio = 0.5
+flag = False"""
+
+BODY_OK = """import json, sys
+from pathlib import Path
+from trilat_lib import load_corpus
+corpus = load_corpus(corpus_path)
+Path(output_dir, "seen.json").write_text(json.dumps({
+    "n_topics": n_topics, "term": term, "sizes": sizes, "ratio": ratio, "flag": flag,
+    "corpus_path": corpus_path, "n_docs": len(corpus), "executable": sys.executable,
+}))"""
+
+
+def _write_nb(path: Path, params: str, *cells: str) -> Path:
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.cells = [nbformat.v4.new_markdown_cell("# A tiny notebook\nFor the runner tests."),
+                nbformat.v4.new_code_cell(params, metadata={"tags": ["parameters"]})]
+    nb.cells += [nbformat.v4.new_code_cell(c) for c in cells]
+    nbformat.write(nb, path)
+    return path
+
+
+@pytest.fixture()
+def nbdir(tmp_path):
+    d = tmp_path / "notebooks"
+    d.mkdir()
+    _write_nb(d / "01_ok.ipynb", PARAMS_OK, BODY_OK)
+    _write_nb(d / "02_fail.ipynb", "corpus_path = None\noutput_dir = None\nboom = True",
+              "x = 1", "y = 2\nif boom:\n    raise ValueError('deliberate\\nfailure for the test')", "z = 3")
+    return d
+
+
+def _run(capsys, nbdir, out, *args):
+    rc = cli.main(["run", "--notebooks-dir", str(nbdir), "--output", str(out), *args])
+    cap = capsys.readouterr()
+    return rc, cap.out, cap.err
+
+
+def _seen(out: Path, run: str) -> dict:
+    return json.loads((out / run / "seen.json").read_text())
+
+
+# --------------------------------------------------------------------------- parsing (no execution)
+
+def test_parse_assignment_and_sweep():
+    assert runner.parse_assignment("n_topics=6") == ("n_topics", "6")
+    assert runner.parse_assignment("query=a=b") == ("query", "a=b")
+    with pytest.raises(ParameterError, match="name=value"):
+        runner.parse_assignment("n_topics")
+    with pytest.raises(ParameterError, match="name=value"):
+        runner.parse_assignment("1x=3")
+    assert runner.parse_sweep("n_topics=4,6,8") == ("n_topics", ["4", "6", "8"])
+    assert runner.parse_sweep("sizes=[1,2],[2,3]") == ("sizes", ["[1,2]", "[2,3]"])
+    with pytest.raises(ParameterError, match="at least one value"):
+        runner.parse_sweep("n_topics=")
+
+
+def test_cli_values_are_typed_by_yaml_and_by_the_default(nbdir):
+    params = runner.inspect_parameters(nbdir / "01_ok.ipynb")
+    assert params["n_topics"].default == 4 and params["n_topics"].help == "number of topics"
+    assert runner.coerce_cli_value("6", params["n_topics"]) == 6
+    assert runner.coerce_cli_value("0.25", params["ratio"]) == 0.25
+    assert runner.coerce_cli_value("true", params["flag"]) is True
+    assert runner.coerce_cli_value("null", params["corpus_path"]) is None
+    # a text parameter keeps what was typed, even if YAML would read it as a bool or a number
+    assert runner.coerce_cli_value("yes", params["term"]) == "yes"
+    assert runner.coerce_cli_value("123", params["term"]) == "123"
+    # list parameters: YAML list, comma list or a single item
+    assert runner.coerce_cli_value("[2, 3]", params["sizes"]) == [2, 3]
+    assert runner.coerce_cli_value("1,3", params["sizes"]) == [1, 3]
+    assert runner.coerce_cli_value("2", params["sizes"]) == [2]
+
+
+def test_validation_names_the_parameter(nbdir):
+    nb = runner.discover_notebooks(nbdir)[0]
+    assert runner.validate_parameters(nb, {"ratio": 1}) == {"ratio": 1.0}  # int is fine for a float
+    with pytest.raises(ParameterError, match="'n_topics'.*int.*str 'six'"):
+        runner.validate_parameters(nb, {"n_topics": "six"})
+    with pytest.raises(ParameterError, match="'n_topics'.*int.*bool"):
+        runner.validate_parameters(nb, {"n_topics": True})
+    with pytest.raises(ParameterError, match="'sizes'.*list"):
+        runner.validate_parameters(nb, {"sizes": ["a"]})
+    with pytest.raises(ParameterError, match="unknown parameter 'n_topic'.*n_topics"):
+        runner.validate_parameters(nb, {"n_topic": 3})
+    with pytest.raises(ParameterError, match="'output_dir' is set by the runner"):
+        runner.validate_parameters(nb, {"output_dir": "/tmp/x"})
+
+
+def test_parameters_cell_parsing_is_robust():
+    src = (
+        'corpus_path = None  # folder (None = the seeds)\n'
+        'sizes = [1, 2,\n         3]  # n-gram sizes (1 = words)\n'
+        'method: str = "nmf"  # nmf (fast) | lda (slow)\n'
+        'when = date(2020, 1, 1)  # an expression: type unknown\n'
+        'x = 1; y = "a|b"  # not choices: default not listed\n'
+    )
+    p = runner.parse_parameters_source(src)
+    assert list(p) == ["corpus_path", "sizes", "method", "when", "x", "y"]
+    assert p["sizes"].default == [1, 2, 3] and p["sizes"].help == "n-gram sizes (1 = words)"
+    assert p["corpus_path"].help == "folder (None = the seeds)"
+    assert p["method"].choices == ("nmf", "lda")
+    assert not p["when"].literal and p["when"].source == "date(2020, 1, 1)" and p["when"].type_name == "any"
+    assert p["y"].choices is None
+    with pytest.raises(ParameterError, match="not valid Python"):
+        runner.parse_parameters_source("x = (")
+
+
+def test_choices_are_enforced(tmp_path):
+    _write_nb(tmp_path / "01_c.ipynb", 'corpus_path = None\noutput_dir = None\nmethod = "nmf"  # nmf | lda (slow)')
+    nb = runner.discover_notebooks(tmp_path)[0]
+    assert runner.validate_parameters(nb, {"method": "lda"}) == {"method": "lda"}
+    with pytest.raises(ParameterError, match="'method' must be one of nmf, lda; got 'lad'"):
+        runner.validate_parameters(nb, {"method": "lad"})
+
+
+def test_notebook_selection(nbdir):
+    nbs = runner.discover_notebooks(nbdir)
+    assert [n.stem for n in nbs] == ["01_ok", "02_fail"]
+    for sel in ("2", "02", "fail", "02_fail", "02_fail.ipynb"):
+        assert [n.stem for n in runner.select_notebooks(nbs, [sel])] == ["02_fail"]
+    with pytest.raises(ParameterError, match="'07' matches no notebook; available: 01_ok, 02_fail"):
+        runner.select_notebooks(nbs, ["07"])
+
+
+def test_params_file_sections_and_precedence(nbdir, tmp_path):
+    f = tmp_path / "p.yaml"
+    f.write_text("term: deterrence\nratio: 0.1\n01_ok:\n  n_topics: 7\n  sizes: [3]\n")
+    common, per_nb = runner.load_params_file(f)
+    assert common == {"term": "deterrence", "ratio": 0.1} and per_nb == {"01_ok": {"n_topics": 7, "sizes": [3]}}
+    nbs = runner.discover_notebooks(nbdir)
+    specs = runner.plan_runs(nbs, common, [("ratio", "0.9")], per_nb)
+    ok = next(s for s in specs if s.notebook.stem == "01_ok")
+    assert ok.overrides == {"term": "deterrence", "ratio": 0.9, "n_topics": 7, "sizes": [3]}  # -p beats the file
+    fail = next(s for s in specs if s.notebook.stem == "02_fail")
+    assert fail.overrides == {}  # it declares none of them
+    # one file serves the whole collection: running one notebook ignores the other's values
+    only_fail = runner.plan_runs(runner.select_notebooks(nbs, ["02"]), common, [], per_nb, explicit=True,
+                                 all_notebooks=nbs)
+    assert [s.overrides for s in only_fail] == [{}]
+    with pytest.raises(ParameterError, match="unknown parameter 'nope'"):
+        runner.plan_runs(nbs, {"nope": 1})
+    with pytest.raises(ParameterError, match="section '07' matches no notebook"):
+        runner.plan_runs(nbs, {}, [], {"07": {"n_topics": 3}})
+    with pytest.raises(ParameterError, match="01_ok: unknown parameter 'n_topicz'"):
+        runner.plan_runs(nbs, {}, [], {"01": {"n_topicz": 3}})
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("n_topics: [unclosed\n")
+    with pytest.raises(ParameterError, match="not valid YAML"):
+        runner.load_params_file(bad)
+    bad.write_text("- a list\n")
+    with pytest.raises(ParameterError, match="must be a mapping"):
+        runner.load_params_file(bad)
+
+
+# --------------------------------------------------------------------------- rejected before execution
+
+@pytest.mark.parametrize("args, message", [
+    (["-p", "n_topics=six"], "parameter 'n_topics' expects a value of type int"),
+    (["-p", "nonsense=1"], "unknown parameter 'nonsense'"),
+    (["--notebook", "01", "-p", "boom=false"], "01_ok: unknown parameter 'boom'"),
+    (["-p", "output_dir=/elsewhere"], "'output_dir' is set by the runner"),
+    (["--sweep", "n_topics=4,x"], "parameter 'n_topics'"),
+    (["--corpus", "/no/such/folder"], "does not exist"),
+])
+def test_bad_input_is_rejected_before_anything_runs(capsys, nbdir, tmp_path, args, message):
+    out = tmp_path / "reports"
+    rc, _, err = _run(capsys, nbdir, out, *args)
+    assert rc == 2
+    assert message in err
+    assert not out.exists() or not list(out.glob("*.ipynb"))
+
+
+# --------------------------------------------------------------------------- execution
+
+def test_run_types_parameters_uses_this_python_and_writes_the_report(capsys, nbdir, tmp_path):
+    out = tmp_path / "reports"
+    rc, _, err = _run(capsys, nbdir, out, "--notebook", "01", "-p", "n_topics=6", "-p", "term=yes",
+                      "-p", "sizes=2,3", "-p", "flag=true")
+    assert rc == 0, err
+    seen = _seen(out, "01_ok")
+    assert seen["n_topics"] == 6 and seen["term"] == "yes" and seen["sizes"] == [2, 3] and seen["flag"] is True
+    assert seen["ratio"] == 0.5 and seen["corpus_path"] is None and seen["n_docs"] >= 1
+    assert Path(seen["executable"]).resolve() == Path(sys.executable).resolve()
+    assert "[1/1] 01_ok" in err  # progress
+    executed = nbformat.read(out / "01_ok.ipynb", as_version=4)
+    assert executed.metadata["kernelspec"]["name"] == "python3"  # the notebook's own, not the runner's
+    html = (out / "01_ok.html").read_text()
+    assert "A tiny notebook" in html and 'href="index.html"' in html
+    index = (out / "index.html").read_text()
+    assert 'href="01_ok.html"' in index and 'href="01_ok.ipynb"' in index and "n_topics = 6" in index
+    assert 'href="01_ok/seen.json"' in index
+    runs = runner.load_runs(out)
+    assert runs["01_ok"]["status"] == "ok" and runs["01_ok"]["overrides"]["n_topics"] == 6
+
+
+def test_failing_notebook_one_line_nonzero_partial_kept(capsys, nbdir, tmp_path):
+    out = tmp_path / "reports"
+    rc, _, err = _run(capsys, nbdir, out)
+    assert rc == 1
+    failures = [ln for ln in err.splitlines() if "FAILED 02_fail" in ln]
+    assert len(failures) == 1
+    line = failures[0]
+    # the notebook, the cell (4th cell of the source notebook, 2nd code cell after the parameters) and the error
+    assert "02_fail" in line and "cell 4" in line and "ValueError: deliberate failure for the test" in line
+    assert str(out / "02_fail.ipynb") in line
+    partial = nbformat.read(out / "02_fail.ipynb", as_version=4)
+    code = [c for c in partial.cells if c.cell_type == "code"]
+    assert any(o.get("ename") == "ValueError" for c in code for o in c.get("outputs", []))
+    assert code[-1].source == "z = 3" and not code[-1].get("outputs")  # stopped at the error
+    assert (out / "02_fail.html").exists()
+    runs = runner.load_runs(out)
+    assert runs["01_ok"]["status"] == "ok"  # the other notebook still ran
+    assert runs["02_fail"]["status"] == "failed" and "cell 4" in runs["02_fail"]["error"]
+    assert "failed" in (out / "index.html").read_text()
+
+
+def test_sweep_makes_one_folder_and_index_entry_per_value(capsys, nbdir, tmp_path):
+    out = tmp_path / "reports"
+    rc, _, err = _run(capsys, nbdir, out, "--sweep", "n_topics=3,5", "-p", "term=pact")
+    assert rc == 0, err  # 02_fail does not declare n_topics, so it is not run
+    for k in (3, 5):
+        name = f"01_ok__n_topics={k}"
+        assert _seen(out, name)["n_topics"] == k and _seen(out, name)["term"] == "pact"
+        assert (out / f"{name}.html").exists() and (out / f"{name}.ipynb").exists()
+    assert not (out / "02_fail.ipynb").exists()
+    runs = runner.load_runs(out)
+    assert {r["sweep"]["n_topics"] for r in runs.values()} == {3, 5}
+    index = (out / "index.html").read_text()
+    assert 'href="01_ok__n_topics=3.html"' in index and 'href="01_ok__n_topics=5.html"' in index
+    # a later single run adds to the index instead of replacing it
+    rc, _, _ = _run(capsys, nbdir, out, "--notebook", "01")
+    assert rc == 0 and set(runner.load_runs(out)) == {"01_ok", "01_ok__n_topics=3", "01_ok__n_topics=5"}
+
+
+def test_user_corpus_folder_is_passed_as_an_absolute_path(capsys, nbdir, tmp_path, monkeypatch):
+    corpus = tmp_path / "my articles"
+    corpus.mkdir()
+    for i in range(3):
+        (corpus / f"a{i}.txt").write_text(f"Seoul and Tokyo met in Washington on day {i}. They talked.\n",
+                                          encoding="utf-8")
+    monkeypatch.chdir(tmp_path)  # a relative --corpus must still reach the kernel (another cwd)
+    out = tmp_path / "reports"
+    rc, _, err = _run(capsys, nbdir, out, "--notebook", "01", "--corpus", "my articles")
+    assert rc == 0, err
+    seen = _seen(out, "01_ok")
+    assert seen["n_docs"] == 3 and Path(seen["corpus_path"]) == corpus.resolve()
+    assert str(corpus.resolve()) in (out / "index.html").read_text()
+
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    rc, _, err = _run(capsys, nbdir, out, "--notebook", "01", "--corpus", str(empty))
+    assert rc == 2 and "no .txt files" in err
+
+    _write_nb(nbdir / "03_nocorpus.ipynb", "output_dir = None\nk = 1")
+    rc, _, err = _run(capsys, nbdir, out, "--corpus", str(corpus))
+    assert rc == 2 and "03_nocorpus declare(s) no corpus_path" in err
+
+
+def test_dry_run_and_list(capsys, nbdir, tmp_path):
+    out = tmp_path / "reports"
+    rc, stdout, _ = _run(capsys, nbdir, out, "--dry-run", "--sweep", "n_topics=4,6")
+    assert rc == 0 and "01_ok__n_topics=4" in stdout and "01_ok__n_topics=6" in stdout
+    assert not out.exists()
+    assert cli.main(["list", "--notebooks-dir", str(nbdir)]) == 0
+    listing = capsys.readouterr().out
+    assert "n_topics = 4  [int]  # number of topics" in listing and "02_fail" in listing
+
+
+def test_notebook_without_parameters_cell_is_refused(tmp_path):
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("x = 1")]
+    nbformat.write(nb, tmp_path / "01_bare.ipynb")
+    with pytest.raises(ParameterError, match="01_bare.ipynb: has 0 cells tagged 'parameters'"):
+        runner.discover_notebooks(tmp_path)
+
+
+def test_help_is_helpful(capsys):
+    with pytest.raises(SystemExit) as e:
+        cli.main(["run", "--help"])
+    assert e.value.code == 0
+    text = capsys.readouterr().out
+    for option in ("--notebook", "--param", "--params", "--corpus", "--sweep", "--output", "examples:"):
+        assert option in text

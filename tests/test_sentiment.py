@@ -1,0 +1,256 @@
+"""Tests for trilat_lib.sentiment: target dependence, roles, negation/contrast, robustness, tables."""
+from __future__ import annotations
+
+from datetime import date
+from types import SimpleNamespace
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from trilat_lib import sentiment as S
+from trilat_lib.errors import ParameterError
+from trilat_lib.paths import PROJECT_ROOT
+from trilat_lib.text import sentences as split_sentences
+
+
+def score(text: str, target: str, *others: str) -> float:
+    a = text.index(target)
+    spans = [(text.index(o), text.index(o) + len(o)) for o in others]
+    return S.target_sentiment(text, a, a + len(target), spans)
+
+
+# ----------------------------------------------------------------- actor vs victim
+
+def test_issue_example_actor_negative_victim_not():
+    t = "North Korea has tested missiles that can strike targets in Japan."
+    assert score(t, "North Korea", "Japan") <= -0.3
+    assert abs(score(t, "Japan", "North Korea")) < S.NEUTRAL_BAND
+    # the sentence-level baseline cannot tell them apart
+    assert S.sentence_sentiment(t) < 0
+
+
+@pytest.mark.parametrize("text, actor, victim", [
+    ("China threatens Taiwan.", "China", "Taiwan"),
+    ("Russia invaded Ukraine in 2022.", "Russia", "Ukraine"),
+    ("Beijing continues to coerce Manila.", "Beijing", "Manila"),
+    ("Pyongyang's provocations alarmed Seoul.", "Pyongyang", "Seoul"),
+])
+def test_agent_words_count_against_the_doer_only(text, actor, victim):
+    assert score(text, actor, victim) <= -0.3
+    assert score(text, victim, actor) > score(text, actor, victim) + 0.3
+
+
+def test_passive_voice_swaps_roles():
+    t = "Japan was threatened by China."
+    assert score(t, "China", "Japan") <= -0.3
+    assert abs(score(t, "Japan", "China")) < S.NEUTRAL_BAND
+
+
+@pytest.mark.parametrize("text, patient, doer", [
+    ("The EU imposed sanctions on Moscow.", "Moscow", "EU"),
+    ("Washington and Tokyo condemned Pyongyang.", "Pyongyang", "Tokyo"),
+])
+def test_patient_words_count_against_the_object(text, patient, doer):
+    assert score(text, patient, doer) <= -0.3
+    assert score(text, doer, patient) > score(text, patient, doer) + 0.3
+
+
+def test_deter_marks_its_object():
+    assert score("The alliance aims to deter North Korea.", "North Korea") <= -0.3
+
+
+def test_praise_goes_to_the_praised():
+    t = "Biden praised Kishida for his leadership."
+    assert score(t, "Kishida", "Biden") >= 0.3
+    assert score(t, "Biden", "Kishida") < score(t, "Kishida", "Biden")
+
+
+# ----------------------------------------------------------------- negation and contrast
+
+def test_negation_flips():
+    assert score("Japan is a reliable partner.", "Japan") >= 0.3
+    assert score("Japan is not a reliable partner.", "Japan") <= -0.3
+
+
+def test_contrast_separates_clauses():
+    t = "Japan is a reliable partner, but China is coercive."
+    assert score(t, "Japan", "China") >= 0.3
+    assert score(t, "China", "Japan") <= -0.3
+    assert abs(S.sentence_sentiment(t)) < 0.3  # the plain tone mixes both
+
+
+def test_ir_lexicon_words_matter():
+    # VADER alone has no "cooperation", "invasion", "coercion"
+    assert score("Seoul deepened its cooperation with Tokyo.", "Seoul", "Tokyo") > 0.3
+    assert score("Russia's invasion of Ukraine continues.", "Russia", "Ukraine") < -0.3
+    assert score("Chinese coercion worries the region.", "Chinese") < -0.3
+
+
+def test_lexicon_file_is_valid_and_inflected():
+    lex = S.load_lexicon()
+    assert lex["threatens"].role == "agent" and lex["sanctions"].role == "patient"
+    assert lex["deterred"].word == "deter" and "striking" not in lex
+    assert all(-4 <= e.valence <= 4 for e in lex.values())
+
+
+def test_bad_lexicon_rows_raise(tmp_path):
+    p = tmp_path / "lex.csv"
+    p.write_text("word,valence,role\nfoo,abc,\n", encoding="utf-8")
+    with pytest.raises(ParameterError, match="row 2"):
+        S.load_lexicon(p)
+    p.write_text("word,valence,role\nfoo,1.0,victim\n", encoding="utf-8")
+    with pytest.raises(ParameterError, match="role"):
+        S.load_lexicon(p)
+
+
+# ----------------------------------------------------------------- edge cases and robustness
+
+def test_empty_and_mention_free_texts():
+    assert S.target_sentiment("", 0, 0) == 0.0
+    assert S.target_sentiment("   ", 1, 1) == 0.0
+    assert S.sentence_sentiment("") == 0.0
+    t = "The weather was mild and the markets were quiet."
+    assert -1 <= S.target_sentiment(t, 4, 11) <= 1
+
+
+@pytest.mark.parametrize("args", [("abc", 2, 1), ("abc", -1, 2), ("abc", 0, 9), ("abc", 0.5, 2), (None, 0, 0)])
+def test_bad_spans_raise(args):
+    with pytest.raises(ParameterError):
+        S.target_sentiment(*args)
+
+
+def test_bad_parameters_raise():
+    with pytest.raises(ParameterError, match="scope"):
+        S.TargetScorer(scope="paragraph")
+    with pytest.raises(ParameterError, match="neutral_band"):
+        S.label(0.3, neutral_band=2)
+    with pytest.raises(ParameterError, match="scorer"):
+        S.country_sentiment([], scorer="gdelt", mentions=pd.DataFrame())
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(max_size=300) | st.text(alphabet="abc China threatens Japan, but not . \n", max_size=300), st.data())
+def test_random_text_never_crashes(text, data):
+    start = data.draw(st.integers(0, len(text)))
+    end = data.draw(st.integers(start, len(text)))
+    s = S.target_sentiment(text, start, end)
+    assert -1.0 <= s <= 1.0 and not np.isnan(s)
+    # other entity spans anywhere, overlapping the target or each other
+    span = st.integers(0, len(text)).flatmap(lambda a: st.tuples(st.just(a), st.integers(a, len(text))))
+    others = data.draw(st.lists(span, max_size=4))
+    s = S.target_sentiment(text, start, end, others)
+    assert -1.0 <= s <= 1.0 and not np.isnan(s)
+    assert -1.0 <= S.sentence_sentiment(text) <= 1.0
+
+
+def test_long_document_scope_is_the_sentence():
+    doc = ("Japan and South Korea held a friendly and productive summit. " * 30
+           + "\n\nNorth Korea threatened its neighbours again.")
+    a = doc.index("North Korea")
+    assert S.target_sentiment(doc, a, a + 11) < -0.3
+    b = doc.index("Japan")
+    assert S.target_sentiment(doc, b, b + 5) > 0.3
+
+
+# ----------------------------------------------------------------- corpus tables
+
+def _fake_corpus():
+    texts = {
+        "d1": "North Korea threatened Japan. Japan is a reliable partner, but China is coercive.",
+        "d2": "The EU imposed sanctions on Moscow. Nothing else happened.",
+    }
+    docs = []
+    for i, (doc_id, t) in enumerate(texts.items()):
+        docs.append(SimpleNamespace(doc_id=doc_id, text=t, sentences=split_sentences(t), outlet=f"outlet{i}",
+                                    published=date(2023, i + 1, 1), title=doc_id))
+    rows = []
+    for d in docs:
+        for s in d.sentences:
+            for name, code in (("North Korea", "PRK"), ("Japan", "JPN"), ("China", "CHN"), ("Moscow", "RUS")):
+                pos = s.text.find(name)
+                while pos >= 0:
+                    rows.append(dict(doc_id=d.doc_id, sentence_id=s.sentence_id, start=s.start + pos,
+                                     end=s.start + pos + len(name), text=name, country=code, kind="name", entity=name))
+                    pos = s.text.find(name, pos + 1)
+    return docs, pd.DataFrame(rows)
+
+
+def test_country_sentiment_table():
+    docs, mentions = _fake_corpus()
+    df = S.country_sentiment(docs, "target", mentions)
+    assert list(df.columns) == S.SENTENCE_COLUMNS
+    assert len(df) == 5  # PRK, JPN | JPN, CHN | RUS
+    row = df[(df.doc_id == "d1") & (df.sentence_id == 0)].set_index("country")
+    assert row.loc["PRK", "label"] == -1 and row.loc["JPN", "label"] == 0
+    assert df.set_index("country").loc["RUS", "label"] == -1
+    sent = S.country_sentiment(docs, "sentence", mentions)
+    s0 = sent[(sent.doc_id == "d1") & (sent.sentence_id == 0)]
+    assert s0["score"].nunique() == 1  # co-occurrence tone: one score per sentence
+
+
+def test_country_sentiment_mention_free_corpus():
+    docs, mentions = _fake_corpus()
+    df = S.country_sentiment(docs, "target", mentions.iloc[0:0])
+    assert df.empty and list(df.columns) == S.SENTENCE_COLUMNS
+    assert S.by_country(df).empty
+
+
+def test_aggregate_counts_ci_and_seed():
+    docs, mentions = _fake_corpus()
+    df = S.country_sentiment(docs, "target", mentions)
+    agg = S.by_country(df)
+    assert {"n_sentences", "n_mentions", "mean", "ci_low", "ci_high", "share_negative"} <= set(agg.columns)
+    jpn = agg.set_index("country").loc["JPN"]
+    assert jpn.n_sentences == 2 and jpn.ci_low <= jpn["mean"] <= jpn.ci_high
+    assert np.isnan(agg.set_index("country").loc["RUS", "ci_low"])  # one sentence: no CI
+    x = np.random.default_rng(1).normal(size=50)
+    assert S.bootstrap_ci(x, random_state=3) == S.bootstrap_ci(x, random_state=3)
+    lo, hi = S.bootstrap_ci(x)
+    assert lo < x.mean() < hi
+    assert len(S.by_country_period(df, "M")) == 4 and len(S.by_country_outlet(df)) == 4
+    with pytest.raises(ParameterError, match="columns"):
+        S.aggregate(df, "nope")
+
+
+def test_evidence_and_highlight():
+    docs, mentions = _fake_corpus()
+    df = S.country_sentiment(docs, "target", mentions)
+    neg = S.evidence(df, "PRK", n=1, positive=False)
+    assert len(neg) == 1 and neg.loc[0, "score"] < 0
+    assert S.highlight("Japan met Japan's ally.", "Japan") == "**Japan** met **Japan**'s ally."
+
+
+# ----------------------------------------------------------------- NewsMTSC (small dev subset)
+
+def test_beats_sentence_vader_on_newsmtsc_dev_subset(shared_data, monkeypatch):
+    monkeypatch.syspath_prepend(str(PROJECT_ROOT))
+    from benchmarks.sentiment_newsmtsc import evaluate, load, score_sentence, score_target
+
+    path = shared_data / "newsmtsc" / "dev_rw.jsonl"
+    if not path.is_file():
+        pytest.skip("NewsMTSC dev_rw.jsonl not present")
+    ex = load(path, limit=150)  # first 150 sentences, 164 targets
+    ours = evaluate(score_target(ex, S.default_scorer()), ex, S.NEUTRAL_BAND)
+    vader = evaluate(score_sentence(ex), ex, S.NEUTRAL_BAND)
+    assert ours["f1m"] > vader["f1m"] + 0.01, (ours, vader)
+    assert ours["f1m"] > 0.45  # well above the majority-class macro-F1 (~0.2)
+
+
+# ----------------------------------------------------------------- seeds (done-when check)
+
+def test_seed_adversaries_rank_below_allies(seed_corpus):
+    countries = pytest.importorskip("trilat_lib.countries")
+    df = S.country_sentiment(seed_corpus, "target", countries.country_mentions(seed_corpus))
+    agg = S.by_country(df).set_index("country")
+    allies, others = ["USA", "JPN", "KOR"], ["PRK", "CHN", "RUS"]
+    assert (agg.loc[allies + others, "n_sentences"] >= 5).all()
+    assert agg.loc[others, "mean"].max() < agg.loc[allies, "mean"].min() - 0.05, agg.loc[allies + others]
+    # the target scorer separates them more than co-occurrence tone does
+    sent = S.by_country(S.country_sentiment(seed_corpus, "sentence", countries.country_mentions(seed_corpus)))
+    sent = sent.set_index("country")
+    gap_target = agg.loc[allies, "mean"].mean() - agg.loc[others, "mean"].mean()
+    gap_sentence = sent.loc[allies, "mean"].mean() - sent.loc[others, "mean"].mean()
+    assert gap_target > gap_sentence

@@ -1,0 +1,366 @@
+"""trilat_lib.timeline: dated event mentions on the seeds, merging, publication dates, filters."""
+from __future__ import annotations
+
+import warnings
+from datetime import date
+
+import pandas as pd
+import pytest
+
+from trilat_lib import CorpusWarning, Document, ParameterError
+from trilat_lib import timeline as T
+
+
+@pytest.fixture(scope="module")
+def seed_timeline(seed_corpus):
+    return T.build_timeline(seed_corpus)
+
+
+@pytest.fixture(scope="module")
+def seed_merged(seed_timeline):
+    return T.merge_events(seed_timeline)
+
+
+def _rows(tl, doc_id, timex=None, value=None):
+    sel = tl[tl["doc_id"] == doc_id]
+    if timex is not None:
+        sel = sel[sel["timex"].str.lower() == timex.lower()]
+    if value is not None:
+        sel = sel[sel["value"] == value]
+    return sel
+
+
+# ----------------------------------------------------------------------------- seeds
+
+@pytest.mark.parametrize("doc_id, timex, value", [
+    ("001", "from 1910 to 1945", "1910/1945"),     # colonial rule, a range joined into one interval
+    ("002", "from 1910 to 1945", "1910/1945"),
+    ("000", "1965", "1965"),                        # the treaty
+    ("000", "2018", "2018"),                        # the Supreme Court ruling
+    ("001", "2019", "2019"),                        # export restrictions
+    ("002", "That same year, 2019", "2019"),
+    ("003", "May last year", "2022-05"),            # Yoon's inauguration, DCT known to the year 2023
+    ("000", "Last month", "2022-06"),               # the NATO summit, DCT July 2022 (month precision)
+    ("002", "last summer", "2022-SU"),
+    ("002", "Wednesday", "2023-04-26"),             # the state dinner, DCT Monday 2023-04-24
+    ("002", "the next day", "2023-04-27"),          # anaphoric: the day after Wednesday
+    ("003", "from 1998 to 2000", "1998/2000"),
+])
+def test_key_events_on_seed_timeline(seed_timeline, doc_id, timex, value):
+    rows = _rows(seed_timeline, doc_id, timex)
+    assert len(rows) >= 1, f"{timex!r} missing from {doc_id}"
+    assert value in set(rows["value"])
+
+
+def test_range_interval_and_resolution_text(seed_timeline):
+    r = _rows(seed_timeline, "001", "from 1910 to 1945").iloc[0]
+    assert (r["start"], r["end"]) == (date(1910, 1, 1), date(1945, 12, 31))
+    assert r["resolution"] == "explicit"
+    wed = _rows(seed_timeline, "002", "Wednesday").iloc[0]
+    assert wed["resolution"] == "relative to publication date 2023-04-24 (day)"
+    nxt = _rows(seed_timeline, "002", "the next day").iloc[0]
+    assert "previous date" in nxt["resolution"] and "2023-04-26" in nxt["resolution"]
+    today = _rows(seed_timeline, "003", "today")
+    assert set(today["value"]) <= {"2023"}  # a year-precision DCT never yields an invented day
+
+
+def test_offsets_and_sentence_ids_are_valid(seed_corpus, seed_timeline):
+    assert len(seed_timeline) >= 20
+    for r in seed_timeline.itertuples():
+        doc = seed_corpus[r.doc_id]
+        assert doc.text[r.timex_start:r.timex_end] == r.timex
+        s = doc.sentences[r.sentence_id]
+        assert s.text == r.sentence
+        assert s.start <= r.timex_start < r.timex_end <= s.end
+        assert r.start <= r.end
+        assert r.event and len(r.event) <= 100
+
+
+def test_nothing_from_removed_furniture(seed_corpus, seed_timeline):
+    # seed 002's page header date and seed 001's trailing teaser articles are not article text
+    assert not (seed_timeline["value"] == "2023-09-24").any()
+    for v in ("2021-03-06", "2013-02-04", "2019-06-28", "2016-10-27"):
+        assert not (_rows(seed_timeline, "001", value=v)).any(axis=None), v
+    for d in seed_corpus:
+        body = {s.text for s in d.sentences}
+        assert set(seed_timeline.loc[seed_timeline["doc_id"] == d.doc_id, "sentence"]) <= body
+
+
+def test_tag_corpus_keeps_everything_with_reasons(seed_corpus, seed_timeline):
+    tx = T.tag_corpus(seed_corpus)
+    assert {"doc_id", "sentence_id", "timex", "value", "resolution", "excluded_because"} <= set(tx.columns)
+    durations = tx[tx["type"] == "DURATION"]
+    assert len(durations) and not durations["on_timeline"].any()
+    vague = tx[tx["value"].isin(["PAST_REF", "PRESENT_REF", "FUTURE_REF"])]
+    assert len(vague) and (vague["excluded_because"].str.contains("vague")).all()
+    assert tx["on_timeline"].sum() == len(seed_timeline)
+    rel = T.resolution_table(tx)
+    assert len(rel) and (rel["resolution"] != "explicit").all()
+
+
+def test_event_descriptions_are_clauses(seed_timeline):
+    colonial = _rows(seed_timeline, "001", "from 1910 to 1945").iloc[0]
+    assert colonial["event"] == "Japan colonized South Korea"
+    nato = _rows(seed_timeline, "000", "Last month").iloc[0]
+    assert nato["event"].startswith("U.S. President Joe Biden met with")
+    assert "NATO summit" in nato["clause"]
+    for r in seed_timeline.itertuples():
+        assert r.timex not in r.event or len(r.timex) < 5
+
+
+# ----------------------------------------------------------------------------- merging
+
+def _event_of(tl, ids, doc_id, timex):
+    idx = _rows(tl, doc_id, timex).index
+    return set(ids[idx])
+
+
+def test_same_events_merge_and_unrelated_do_not(seed_timeline, seed_merged):
+    ids = T.cluster_events(seed_timeline)
+    colonial = _event_of(seed_timeline, ids, "001", "from 1910 to 1945")
+    assert colonial == _event_of(seed_timeline, ids, "002", "from 1910 to 1945")
+    # 2019 export restrictions: 001 and 002 merge; 002's GSOMIA sentence (same year) does not
+    export_001 = _event_of(seed_timeline, ids, "001", "2019")
+    assert export_001 == _event_of(seed_timeline, ids, "002", "That same year, 2019")
+    assert export_001 != _event_of(seed_timeline, ids, "002", "2019")
+    # NATO summit: "Last month" (000, June 2022) inside "last summer" (002)
+    nato = _event_of(seed_timeline, ids, "000", "Last month")
+    assert nato == _event_of(seed_timeline, ids, "002", "last summer")
+    # 003's "last summer" is a Mansfield Foundation conference, not the summit
+    assert nato != _event_of(seed_timeline, ids, "003", "last summer")
+    # Japan's national security strategy (late 2022) is not the 2022 US one
+    assert _event_of(seed_timeline, ids, "000", "late 2022") != _event_of(seed_timeline, ids, "003", "2022")
+    row = seed_merged[seed_merged["doc_ids"] == "001; 002"]
+    assert any(r.value == "1910/1945" and r.n_documents == 2 for r in row.itertuples())
+    nato_row = seed_merged[seed_merged["sentence_ids"].str.contains("000:0")].iloc[0]
+    assert nato_row["value"] == "2022-06" and nato_row["n_documents"] == 2  # finest granularity wins
+    assert len(seed_merged) < len(seed_timeline)
+    assert seed_merged["n_mentions"].sum() == len(seed_timeline)
+
+
+def test_threshold_controls_merging(seed_timeline):
+    strict = T.merge_events(seed_timeline, threshold=1.0, min_shared=50)
+    # only same-sentence mentions of one date can still merge
+    assert (strict["n_documents"] == 1).all()
+    with pytest.raises(ParameterError, match="threshold"):
+        T.merge_events(seed_timeline, threshold=1.5)
+    with pytest.raises(ParameterError, match="min_shared"):
+        T.cluster_events(seed_timeline, min_shared=0)
+
+
+def _fake_timeline(rows):
+    base = {"sentence": "", "timex": "t", "value": "v", "granularity": "year", "countries": "", "event": ""}
+    out = []
+    for k, r in enumerate(rows):
+        d = {**base, "sentence_id": k, **r}
+        d.setdefault("clause", d["event"])
+        d["sentence"] = d["sentence"] or d["clause"]
+        out.append(d)
+    return pd.DataFrame(out)
+
+
+def test_disagreements_found_for_similar_events_with_different_dates():
+    tl = _fake_timeline([
+        {"doc_id": "a", "event": "Japan imposed export restrictions on chemicals for semiconductors",
+         "start": date(2019, 1, 1), "end": date(2019, 12, 31)},
+        {"doc_id": "b", "event": "Japan imposed export restrictions on chemicals", "start": date(2018, 1, 1),
+         "end": date(2018, 12, 31)},
+        {"doc_id": "c", "event": "The leaders met at a summit in Madrid", "start": date(2018, 1, 1),
+         "end": date(2018, 12, 31)},
+    ])
+    dis = T.disagreements(tl)
+    assert len(dis) == 1 and {dis.loc[0, "doc_id_a"], dis.loc[0, "doc_id_b"]} == {"a", "b"}
+    assert T.merge_events(tl)["n_mentions"].max() == 1  # different years: never merged
+
+
+def test_similarity_needs_shared_event_words():
+    assert T.similarity("Japan colonized South Korea", "Japan's brutal colonial rule of the Korean peninsula") > 0.5
+    # only names in common: not the same event
+    assert T.similarity("said Secretary of State Antony Blinken",
+                        "a meeting with Deputy Secretary of State Antony Blinken") == 0.0
+    assert T.similarity("", "anything") == 0.0
+
+
+# ----------------------------------------------------------------------------- publication dates
+
+def _doc(raw, **kw):
+    return Document(doc_id=kw.pop("doc_id", "x"), raw=raw, **kw)
+
+
+def test_inferred_publication_date_from_dateline_warns():
+    d = _doc("SEOUL, April 24, 2023 (Reuters) - South Korea and Japan agreed yesterday to restore a "
+             "military pact that Seoul had suspended in 2019.\n\nThe leaders will meet again next month in Tokyo.\n")
+    with pytest.warns(CorpusWarning, match="inferred 2023-04-24"):
+        p = T.infer_publication_date(d)
+    assert p.date == date(2023, 4, 24) and p.source == "inferred" and "dateline" in p.how
+    with pytest.warns(CorpusWarning):
+        tl = T.build_timeline([d])
+    y = tl[tl["timex"] == "yesterday"].iloc[0]
+    assert y["value"] == "2023-04-23" and "inferred publication date 2023-04-24" in y["resolution"]
+    assert y["date_source"] == "inferred"
+    assert "2023-04-24" not in set(tl["value"])  # the dateline's own date is not an event
+    assert set(tl["value"]) >= {"2019", "2023-05"}
+
+
+def test_inferred_publication_date_other_sources():
+    with pytest.warns(CorpusWarning):
+        p = T.infer_publication_date(_doc("Published: March 3, 2021\n\nThe talks resumed on Monday in Tokyo after a long pause.\n"))
+    assert p.date == date(2021, 3, 3) and "Published" in p.how
+    with pytest.warns(CorpusWarning):
+        p = T.infer_publication_date(_doc("The treaty was signed on June 22, 1965 and revised on May 1, 1990 by both sides.\n"))
+    assert p.date == date(1990, 5, 1) and "lower bound" in p.how
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert T.infer_publication_date(_doc("No dates here at all, only words about diplomacy.\n")) is None
+
+
+def test_manifest_date_wins_and_header_date_is_flagged(seed_corpus):
+    pubs = T.publication_dates(seed_corpus)
+    row = pubs.set_index("doc_id").loc["002"]
+    assert row["published"] == date(2023, 4, 24) and row["date_source"] == "manifest"
+    if row["header_dates"]:  # the cleaner keeps the raw page, so the header stays visible here
+        assert "2023-09-24" in row["header_dates"] and row["header_disagrees"]
+
+
+def test_no_date_text_and_empty_corpus():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        tl = T.build_timeline([_doc("Diplomats talked about cooperation and trust for a long time.\n")])
+    assert tl.empty and list(tl.columns) == T.TIMELINE_COLUMNS
+    empty = T.build_timeline([])
+    assert empty.empty
+    assert T.merge_events(empty).empty and T.disagreements(empty).empty
+    assert T.tag_corpus([]).empty
+
+
+def test_relative_dates_without_publication_date_are_not_placed():
+    d = _doc("The ministers met last month in Seoul and agreed to meet again in 2024.\n")
+    tl = T.build_timeline([d], infer_dates=False)
+    assert list(tl["value"]) == ["2024"]
+    tx = T.tag_corpus([d], infer_dates=False)
+    assert "last month" in set(tx.loc[~tx["on_timeline"], "timex"].str.lower())
+
+
+# ----------------------------------------------------------------------------- filters and parameters
+
+def test_filters(seed_corpus, seed_timeline):
+    recent = T.build_timeline(seed_corpus, date_from="2022", date_to="2023-03")
+    assert len(recent) and (recent["end"] >= date(2022, 1, 1)).all() and (recent["start"] <= date(2023, 3, 31)).all()
+    fine = T.filter_timeline(seed_timeline, min_granularity="month")
+    assert len(fine) and set(fine["granularity"]) <= {"day", "week", "month", "time"}
+    tl = seed_timeline.assign(countries=["JPN;KOR" if k % 2 else "USA" for k in range(len(seed_timeline))])
+    jp = T.filter_timeline(tl, countries=["jpn"])
+    assert len(jp) == (tl["countries"] == "JPN;KOR").sum()
+
+
+@pytest.mark.parametrize("kwargs, name", [
+    ({"date_from": "yesterday"}, "date_from"),
+    ({"date_to": "2023-13"}, "date_to"),
+    ({"date_from": "2023", "date_to": "2020"}, "date_from"),
+    ({"countries": ["Japan"]}, "countries"),
+    ({"countries": []}, "countries"),
+    ({"min_granularity": "fortnight"}, "min_granularity"),
+    ({"max_event_chars": 5}, "max_event_chars"),
+])
+def test_bad_parameters_name_the_parameter(seed_corpus, kwargs, name):
+    with pytest.raises(ParameterError, match=name):
+        T.build_timeline(seed_corpus, **kwargs)
+
+
+def test_bad_inputs():
+    with pytest.raises(ParameterError, match="corpus"):
+        T.build_timeline(None)
+    with pytest.raises(ParameterError, match="corpus"):
+        T.build_timeline(["not a document"])
+    with pytest.raises(ParameterError, match="timeline"):
+        T.merge_events("not a frame")
+    with pytest.raises(ParameterError, match="timeline"):
+        T.cluster_events(pd.DataFrame({"x": [1]}))
+
+
+# ----------------------------------------------------------------------------- event descriptions
+
+@pytest.mark.parametrize("sentence, timex, expected", [
+    ("Similarly, the biggest barrier is building relations with Japan, which colonized South Korea from 1910 to 1945.",
+     "from 1910 to 1945", "Japan colonized South Korea"),
+    ("At the height of the wartime forced labor controversy in 2019, Seoul announced plans to terminate the agreement.",
+     "2019", "Seoul announced plans to terminate the agreement"),
+    ("Last month, Tokyo and Seoul agreed to lift those export controls, and Seoul withdrew its WTO complaint.",
+     "Last month", "Tokyo and Seoul agreed to lift those export controls, and Seoul withdrew its WTO complaint"),
+    ("The South Korean Supreme Court in 2018 ruled that Japanese companies must compensate workers.",
+     "2018", "The South Korean Supreme Court ruled that Japanese companies must compensate workers"),
+])
+def test_describe_event(sentence, timex, expected):
+    s = sentence.index(timex)
+    clause, label = T.describe_event(sentence, s, s + len(timex))
+    assert label == expected
+
+
+def test_describe_event_caps_length_and_checks_offsets():
+    sentence = ("Both countries support the vision of a free and open region and attended a NATO summit last summer "
+                "where leaders condemned the invasion of Ukraine and raised concerns about threats to the order.")
+    s = sentence.index("last summer")
+    clause, label = T.describe_event(sentence, s, s + len("last summer"), max_chars=40)
+    assert len(label) <= 40 and "NATO summit" in label
+    with pytest.raises(ParameterError):
+        T.describe_event("short", 3, 99)
+
+
+# ----------------------------------------------------------------------------- figure
+
+def test_timeline_figure_labels_do_not_overlap(seed_merged):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from trilat_lib import plots
+
+    fig = plots.plot_timeline(seed_merged)
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    assert len(fig.axes) == 2  # overview and zoom
+    for ax in fig.axes:
+        boxes = [t.get_window_extent(renderer) for t in ax.texts]
+        assert boxes
+        for i in range(len(boxes)):
+            for j in range(i + 1, len(boxes)):
+                assert not boxes[i].overlaps(boxes[j]), (ax.texts[i].get_text(), ax.texts[j].get_text())
+    labels = " ".join(t.get_text() for ax in fig.axes for t in ax.texts)
+    assert "1910–1945" in labels and "[001, 002]" in labels
+    with pytest.raises(ParameterError, match="color_by"):
+        plots.plot_timeline(seed_merged, color_by="mood")
+    import matplotlib.pyplot as plt
+
+    plt.close("all")
+
+
+def test_random_and_odd_text_does_not_crash():
+    import random
+
+    rng = random.Random(0)
+    alphabet = "abc XYZ 0123456789 ,.;:—–-()“”'\n"
+    raw = "".join(rng.choice(alphabet) for _ in range(3000))
+    docs = [
+        _doc(raw, doc_id="r", published=date(2020, 5, 5), date_precision="day"),
+        _doc("From 1990 to 1985 nothing - 2001 – 2000 and between 5 and 2019, then 2019-2020.\n", doc_id="s",
+             published=date(2020, 5, 5), date_precision="day"),
+        _doc("Yesterday, yesterday, the next day and the day before: 12 March 2020 (2020) — 2021.\n", doc_id="t",
+             published=date(2020, 5, 5), date_precision="day"),
+    ]
+    tl = T.build_timeline(docs)
+    by_id = {d.doc_id: d for d in docs}
+    for r in tl.itertuples():
+        d = by_id[r.doc_id]
+        assert d.text[r.timex_start:r.timex_end] == r.timex
+        assert r.start <= r.end
+    T.merge_events(tl)
+    T.disagreements(tl)
+    assert not ((tl["doc_id"] == "s") & (tl["value"] == "1990/1985")).any()  # backwards ranges are not joined
+
+
+def test_what_if_published_shows_the_header_date_error(seed_corpus):
+    shift = T.what_if_published(seed_corpus["002"], "2023-09-24")
+    wed = shift[shift["timex"] == "Wednesday"].iloc[0]
+    assert (wed["value"], wed["value_if"]) == ("2023-04-26", "2023-09-27")
+    assert (shift["value"] != shift["value_if"]).sum() >= 4
+    with pytest.raises(ParameterError, match="published"):
+        T.what_if_published(seed_corpus["002"], "Sunday")

@@ -1,0 +1,239 @@
+"""Tests for trilat_lib.topics: measures on hand-checked toy data, the model API, determinism,
+degenerate input, auto-k, and a small BBC subset when the shared data is present."""
+from __future__ import annotations
+
+import csv
+import math
+import random
+
+import numpy as np
+import pytest
+
+from trilat_lib.errors import ParameterError
+from trilat_lib.topics import (
+    TopicModel,
+    make_passages,
+    npmi_coherence,
+    npmi_per_topic,
+    topic_diversity,
+    topic_similarity,
+)
+
+# --------------------------------------------------------------------------- measures
+
+
+def test_npmi_document_cooccurrence_by_hand():
+    ref = [["a", "b", "c"], ["a", "b"], ["a", "d"], ["c", "d"]]
+    # window="document": N = 4 texts; n_a = 3, n_b = 2, n_ab = 2
+    # p_ab = 2/4, p_a = 3/4, p_b = 2/4
+    # NPMI(a,b) = ln(0.5 / (0.75*0.5)) / -ln(0.5) = ln(4/3) / ln 2 = 0.287682 / 0.693147 = 0.415037
+    assert npmi_per_topic([["a", "b"]], ref, window="document")[0] == pytest.approx(0.415037, abs=1e-6)
+    # b and d never co-occur: n_bd = 0, p_b = p_d = 2/4, so with gensim's eps = 1e-12
+    # NPMI = ln(1e-12 / 0.25) / -ln(1e-12) = (ln 4 - 27.631021) / 27.631021 = -0.949828
+    assert npmi_per_topic([["b", "d"]], ref, window="document")[0] == pytest.approx(-0.949828, abs=1e-6)
+    # mean over topics
+    assert npmi_coherence([["a", "b"], ["b", "d"]], ref, window="document") == pytest.approx(
+        (0.415037 - 0.949828) / 2, abs=1e-6
+    )
+    # a topic of three words averages its three pairs: (a,b), (a,c), (b,c)
+    # n_c = 2, n_ac = 1, n_bc = 1: NPMI(a,c) = ln(0.25/(0.75*0.5)) / ln 4 = ln(2/3)/ln 4 = -0.292481
+    # NPMI(b,c) = ln(0.25/(0.5*0.5)) / ln 4 = 0
+    expected = (0.415037 - 0.292481 + 0.0) / 3
+    assert npmi_per_topic([["a", "b", "c"]], ref, top_n=3, window="document")[0] == pytest.approx(expected, abs=1e-6)
+
+
+def test_npmi_sliding_window_by_hand():
+    ref = [["a", "b", "x", "a", "c"]]
+    # window 2 -> windows [a,b] [b,x] [x,a] [a,c]: N = 4, n_a = 3, n_b = 2, n_ab = 1
+    # NPMI = ln(0.25 / (0.75*0.5)) / -ln(0.25) = ln(2/3) / ln 4 = -0.405465 / 1.386294 = -0.292481
+    assert npmi_per_topic([["a", "b"]], ref, window=2)[0] == pytest.approx(-0.292481, abs=1e-6)
+    # a text shorter than the window is one window: N = 2, n_a = n_b = n_ab = 1
+    # NPMI = ln(0.5 / (0.5*0.5)) / -ln(0.5) = 1 (perfect association)
+    assert npmi_per_topic([["a", "b"]], [["a", "b"], ["c", "d", "e"]], window=10)[0] == pytest.approx(1.0)
+
+
+def test_npmi_reproduces_gensim_window_update():
+    # gensim's sliding window drops the token that left the window even when it occurs again
+    # inside it: [a,b,a] then [b,a,c] -> the second window counts {b, c} only. So n_a = 1,
+    # n_c = 1, n_ac = 0, N = 2: NPMI(a,c) = ln(1e-12 / 0.25) / -ln(1e-12) = -0.949828
+    # (cross-checked against gensim 4.4 CoherenceModel(coherence="c_npmi")).
+    assert npmi_per_topic([["a", "c"]], [["a", "b", "a", "c"]], window=3)[0] == pytest.approx(-0.949828, abs=1e-6)
+
+
+def test_npmi_errors():
+    with pytest.raises(ParameterError, match="window"):
+        npmi_coherence([["a", "b"]], [["a", "b"]], window=1)
+    with pytest.raises(ParameterError, match="reference"):
+        npmi_coherence([["a", "b"]], "a b")
+    with pytest.raises(ParameterError, match="topics"):
+        npmi_coherence([], [["a"]])
+
+
+def test_diversity_and_similarity():
+    assert topic_diversity([["a", "b"], ["b", "c"]], top_n=2) == pytest.approx(3 / 4)
+    assert topic_diversity([["a", "b"], ["c", "d"]], top_n=2) == 1.0
+    a = [["a", "b", "c"], ["x", "y", "z"]]
+    assert topic_similarity(a, a[::-1]) == 1.0  # order of topics does not matter
+    assert topic_similarity(a, [["p", "q"], ["r", "s"]]) == 0.0
+    # one topic identical, the other shares 1 of 5 distinct words: (1 + 1/5) / 2
+    assert topic_similarity(a, [["a", "b", "c"], ["x", "q", "r"]]) == pytest.approx(0.6)
+
+
+# --------------------------------------------------------------------------- model on the seeds
+
+
+@pytest.fixture(scope="module")
+def seed_model(seed_corpus):
+    return TopicModel(n_topics=4, random_state=0).fit(seed_corpus)
+
+
+def test_model_api(seed_model, seed_corpus):
+    m = seed_model
+    assert m.n_topics_ == 4
+    tops = m.top_terms(10)
+    assert len(tops) == 4 and all(len(t) == 10 for t in tops)
+    assert np.allclose(m.components_.sum(axis=1), 1)
+    assert m.components_.shape == (4, len(m.vocabulary_))
+    w = m.transform(seed_corpus)
+    assert w.shape == (len(seed_corpus), 4)
+    assert np.allclose(w.sum(axis=1), 1)
+    # transform of the training corpus equals the fitted document weights
+    # (NMF's transform re-solves the weights iteratively, so equal up to solver tolerance)
+    assert np.allclose(w, m.document_topics_.loc[seed_corpus.doc_ids].to_numpy(), atol=1e-3)
+    assert set(m.topics_.columns) >= {"label", "top_terms", "share", "coherence_npmi"}
+    assert m.topics_["share"].sum() == pytest.approx(1)
+    assert -1 <= m.coherence_ <= 1 and 0 < m.diversity_ <= 1
+    assert len(m.labels()) == 4 and all(m.labels())
+
+
+def test_passages_keep_their_source(seed_model, seed_corpus):
+    p = seed_model.passages_
+    assert {"doc_id", "sentence_id", "sentence_id_end"} <= set(p.columns)
+    docs = {d.doc_id: d for d in seed_corpus}
+    for row in p.itertuples():
+        sents = docs[row.doc_id].sentences
+        assert 0 <= row.sentence_id <= row.sentence_id_end < len(sents)
+        assert row.text.startswith(sents[row.sentence_id].text)
+        assert row.text.endswith(sents[row.sentence_id_end].text)
+    reps = seed_model.representative_passages(2)
+    assert len(reps) == 8 and {"doc_id", "sentence_id", "text"} <= set(reps.columns)
+    table = seed_model.document_table()
+    assert {"doc_id", "sentence_id", "topic", "weight"} <= set(table.columns)
+    assert seed_model.prevalence("outlet").shape == (len({d.outlet for d in seed_corpus}), 4)
+
+
+def test_passage_units(seed_corpus):
+    doc = seed_corpus[0]
+    win = make_passages([doc], unit="sentences", size=3, min_words=0)
+    assert (win["sentence_id_end"] - win["sentence_id"] <= 2).all()
+    assert win["sentence_id"].tolist() == list(range(0, len(doc.sentences), 3))
+    whole = make_passages([doc], unit="document")
+    assert len(whole) == 1 and whole["sentence_id_end"].iloc[0] == len(doc.sentences) - 1
+    with pytest.raises(ParameterError, match="passage_unit"):
+        make_passages([doc], unit="chapter")
+
+
+def test_phrases_are_single_terms(seed_model):
+    vocab = set(seed_model.vocabulary_)
+    assert {"north korea", "south korea"} <= vocab
+    # stop words and numbers never become terms
+    assert not vocab & {"the", "said", "2023"}
+
+
+def test_deterministic_for_fixed_random_state(seed_corpus):
+    for method in ("nmf", "lda"):
+        a = TopicModel(n_topics=3, method=method, random_state=7).fit(seed_corpus)
+        b = TopicModel(n_topics=3, method=method, random_state=7).fit(seed_corpus)
+        assert a.top_terms(10) == b.top_terms(10)
+        assert np.array_equal(a.passage_topics_, b.passage_topics_)
+
+
+# --------------------------------------------------------------------------- bad input
+
+TOY = [
+    "Tariffs on semiconductors rose. Exporters in Korea worried about tariffs and semiconductors.",
+    "Missile launches alarmed Tokyo. Missile defence radar was upgraded after the launches.",
+]
+
+
+def test_fewer_passages_than_topics():
+    with pytest.raises(ParameterError, match="n_topics=5"):
+        TopicModel(n_topics=5, min_df=1, max_df=1.0).fit(TOY)
+
+
+def test_empty_vocabulary_names_the_parameter():
+    with pytest.raises(ParameterError, match="min_df"):
+        TopicModel(n_topics=2, min_df=10).fit(TOY)
+    with pytest.raises(ParameterError, match="stop_words"):
+        TopicModel(n_topics=1, min_df=1).fit(["The and of to it was is."])
+
+
+@pytest.mark.parametrize(
+    "params, name",
+    [({"method": "bert"}, "method"), ({"n_topics": 0}, "n_topics"), ({"n_topics": "many"}, "n_topics"),
+     ({"passage_unit": "page"}, "passage_unit"), ({"n_topics": "auto", "k_candidates": []}, "k_candidates")],
+)
+def test_bad_parameters(params, name):
+    with pytest.raises(ParameterError, match=name):
+        TopicModel(**params).fit(TOY)
+
+
+def test_bad_inputs():
+    with pytest.raises(ParameterError, match="texts"):
+        TopicModel().fit("one string")
+    with pytest.raises(ParameterError, match="texts"):
+        TopicModel().fit([])
+    with pytest.raises(ParameterError, match="not fitted"):
+        TopicModel().top_terms()
+
+
+# --------------------------------------------------------------------------- auto-k
+
+
+def test_auto_k_finds_planted_themes():
+    themes = [
+        "tariff export import semiconductor supply chain factory shipment customs quota".split(),
+        "missile launch radar destroyer drill troops deterrence warhead submarine artillery".split(),
+        "colonial apology wartime laborer compensation court ruling memorial museum grievance".split(),
+    ]
+    rng = random.Random(0)
+    texts = []
+    for i in range(30):
+        words = themes[i % 3]
+        texts.append("\n\n".join(" ".join(rng.choice(words) for _ in range(25)) + "." for _ in range(2)))
+    m = TopicModel(n_topics="auto", k_candidates=[2, 3, 4, 5], max_df=0.9, random_state=0).fit(texts)
+    sel = m.k_selection_
+    assert list(sel["k"]) == [2, 3, 4, 5] and sel["chosen"].sum() == 1
+    assert {"coherence", "diversity", "stability"} <= set(sel.columns)
+    assert m.n_topics_ == 3
+    found = [set(t) for t in m.top_terms(10)]
+    assert all(any(f <= set(th) for f in found) for th in themes)  # each theme recovered purely
+
+
+def test_auto_k_too_few_passages():
+    with pytest.raises(ParameterError, match="k_candidates"):
+        TopicModel(n_topics="auto", k_candidates=[5, 6], min_df=1, max_df=1.0).fit(TOY)
+
+
+# --------------------------------------------------------------------------- BBC subset
+
+
+def test_bbc_subset_recovers_categories(shared_data):
+    from sklearn.metrics import normalized_mutual_info_score
+
+    path = shared_data / "bbc" / "bbc-news.csv"
+    if not path.is_file():
+        pytest.skip(f"{path} not found")
+    with open(path, encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    per_cat: dict[str, list[str]] = {}
+    for r in rows:
+        per_cat.setdefault(r["category"], []).append(r["text"])
+    texts, labels = [], []
+    for cat, items in sorted(per_cat.items()):
+        texts += items[:40]
+        labels += [cat] * len(items[:40])
+    m = TopicModel(n_topics=5, passage_unit="document", random_state=0).fit(texts)
+    dominant = m.document_topics_.to_numpy().argmax(axis=1)
+    assert normalized_mutual_info_score(labels, dominant) > 0.6
+    assert m.coherence_ > 0.05 and not math.isnan(m.coherence_)

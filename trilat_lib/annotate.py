@@ -1,0 +1,569 @@
+"""Per-document annotation at scale: one pass per document, cached, on one core or a Dask cluster.
+
+Each document is annotated independently (embarrassingly parallel) into tidy rows, one
+table per *layer*, every row carrying ``doc_id`` and ``sentence_id``:
+
+=============  =====================================================================
+``documents``  one row per document: metadata, characters, sentences
+``sentences``  ``corpus.sentences()`` (offsets into ``doc.text``)
+``mentions``   :func:`trilat_lib.countries.country_mentions`
+``sentiment``  :func:`trilat_lib.sentiment.country_sentiment` (target scorer)
+``timexes``    :func:`trilat_lib.timeline.tag_corpus` (TIMEX3 values, resolution)
+=============  =====================================================================
+
+Each layer is computed by the library's own corpus-level function on a one-document corpus,
+so the concatenated tables equal the corpus-level calls (tests check it on the seeds).
+:func:`annotations` returns them in memory through the cache (for notebooks);
+:func:`annotate_corpus` streams documents (a folder is read one file at a time), looks
+each up in the content-hash :class:`~trilat_lib.cache.AnnotationCache` and writes the
+tables as partitioned Parquet (``out_dir/<layer>/part-00000.parquet`` …), so memory stays
+flat however large the corpus. ``engine="dask"`` sends partitions to a Dask
+``distributed`` cluster (a ``LocalCluster`` by default, or ``scheduler="tcp://host:8786"``);
+the workers run exactly the same function, so both engines write identical tables.
+Read them back with :func:`read_annotations`.
+"""
+from __future__ import annotations
+
+import dataclasses
+import json
+import time
+import warnings
+from collections.abc import Callable, Iterable, Iterator
+from datetime import date, datetime
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from . import cache as _cache
+from .corpus import Corpus, Document, _find_manifest, load_corpus, read_manifest, read_text, MANIFEST_COLUMNS
+from .errors import CorpusError, CorpusWarning, ParameterError
+from .outputs import atomic_path, write_text
+from .paths import MANIFEST, SEEDS_DIR
+
+ALL_LAYERS = ("sentences", "mentions", "sentiment", "timexes")
+# the trilat_lib modules each layer runs through (their source is part of the cache key)
+LAYER_MODULES = {
+    "sentences": ("corpus", "clean", "text"),
+    "mentions": ("countries",),
+    "sentiment": ("countries", "sentiment"),
+    "timexes": ("timex", "timeline"),
+}
+ENGINES = ("local", "dask")
+
+
+# --------------------------------------------------------------------------- documents
+
+def _source_documents(source: Corpus | str | Path | None) -> tuple[Iterator[Document], int | None]:
+    """Documents of ``source`` one at a time (a folder is read lazily) and their count if known."""
+    if isinstance(source, Corpus):
+        return iter(source.documents), len(source)
+    if isinstance(source, Document):
+        return iter([source]), 1
+    if source is None:
+        root, manifest = SEEDS_DIR, MANIFEST
+    else:
+        root = Path(source).expanduser()
+        if not root.is_dir():
+            raise CorpusError(f"corpus folder {root} does not exist or is not a folder. "
+                              "Pass a Corpus or the folder that holds your .txt files.")
+        manifest = _find_manifest(root)
+    known = set(MANIFEST_COLUMNS)
+    if manifest is None:  # as load_corpus: every .txt file, doc_id = file name without suffix
+        files = sorted(root.glob("*.txt"))
+        if not files:
+            raise CorpusError(f"{root}: no .txt files found. Put one article per UTF-8 .txt file in the folder.")
+        rows = [{"doc_id": f.stem, "_path": f.resolve(), "_published": None, "_precision": None} for f in files]
+    else:
+        rows = read_manifest(manifest, root)
+
+    def gen() -> Iterator[Document]:
+        legacy = []
+        for r in rows:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", CorpusWarning)
+                raw, enc = read_text(r["_path"])
+            if enc in ("cp1252", "latin-1"):
+                legacy.append(r["_path"].name)
+            yield Document(
+                doc_id=r["doc_id"], raw=raw, title=r.get("title") or None, outlet=r.get("outlet") or None,
+                author=r.get("author") or None, published=r["_published"], date_precision=r["_precision"],
+                date_note=r.get("date_note") or None, path=r["_path"], encoding=enc,
+                meta={k: v for k, v in r.items() if k not in known and not k.startswith("_")},
+            )
+        if legacy:  # one summary instead of a warning per file
+            warnings.warn(
+                f"{root}: {len(legacy)} file(s) are not valid UTF-8 and were read as legacy cp1252/latin-1: "
+                f"{', '.join(legacy[:5])}{' …' if len(legacy) > 5 else ''}. Check their accented characters "
+                "and quotes, and re-save them as UTF-8 to silence this warning.",
+                CorpusWarning, stacklevel=3,
+            )
+
+    return gen(), len(rows)
+
+
+def _doc_hash(doc: Document) -> str:
+    return _cache.content_hash(doc.raw, title=doc.title, published=doc.published, precision=doc.date_precision)
+
+
+# --------------------------------------------------------------------------- one document
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    if isinstance(value, (list, tuple, set, dict)):
+        return json.dumps(value, default=str, sort_keys=True) if value else None
+    return value
+
+
+SENTENCE_COLUMNS = ["sentence_id", "paragraph_id", "start", "end", "sentence"]
+
+
+def _layer_sentences(doc: Document) -> pd.DataFrame:
+    return pd.DataFrame([(s.sentence_id, s.paragraph_id, s.start, s.end, s.text) for s in doc.sentences],
+                        columns=SENTENCE_COLUMNS)
+
+
+def _layer_mentions(doc: Document) -> pd.DataFrame:
+    from . import countries
+
+    return countries.country_mentions([doc])
+
+
+def _layer_sentiment(doc: Document, mentions: pd.DataFrame) -> pd.DataFrame:
+    from . import sentiment
+
+    return sentiment.country_sentiment([doc], mentions=mentions)
+
+
+def _layer_timexes(doc: Document) -> pd.DataFrame:
+    from . import timeline
+
+    return timeline.tag_corpus([doc], warn=False)
+
+
+def annotate_document(doc: Document, layers: Iterable[str] = ALL_LAYERS, params: dict | None = None) -> dict[str, pd.DataFrame]:
+    """Annotate one document: ``{layer: DataFrame}`` (without the ``doc_id`` column).
+
+    Each layer is exactly the library's own table for a one-document corpus, so concatenating
+    documents reproduces the corpus-level call: ``sentences`` = ``corpus.sentences()``,
+    ``mentions`` = :func:`countries.country_mentions`, ``sentiment`` =
+    :func:`sentiment.country_sentiment` (target scorer, from those mentions), ``timexes`` =
+    :func:`timeline.tag_corpus` (``warn=False``); plus ``documents`` (one row of metadata).
+    """
+    layers = tuple(layers)
+    out: dict[str, pd.DataFrame] = {}
+    mentions = _layer_mentions(doc) if ("mentions" in layers or "sentiment" in layers) else None
+    for layer in layers:
+        if layer == "sentences":
+            df = _layer_sentences(doc)
+        elif layer == "mentions":
+            df = mentions
+        elif layer == "sentiment":
+            df = _layer_sentiment(doc, mentions)
+        elif layer == "timexes":
+            df = _layer_timexes(doc)
+        else:
+            raise ParameterError(f"layers: unknown layer {layer!r}; choose from {', '.join(ALL_LAYERS)}.")
+        out[layer] = df.drop(columns=["doc_id"], errors="ignore").reset_index(drop=True)
+    out["documents"] = pd.DataFrame([{
+        "title": doc.title, "outlet": doc.outlet, "published": _plain(doc.published),
+        "date_precision": doc.date_precision, "encoding": doc.encoding, "chars": len(doc.text),
+        "raw_chars": len(doc.raw), "sentences": len(doc.sentences),
+    }])
+    return out
+
+
+def available_layers() -> tuple[str, ...]:
+    """The layers whose library modules are installed in this checkout."""
+    import importlib.util
+
+    ok = []
+    for layer in ALL_LAYERS:
+        if all(importlib.util.find_spec(f"trilat_lib.{m}") is not None for m in LAYER_MODULES[layer]):
+            ok.append(layer)
+    return tuple(ok)
+
+
+def _check_layers(layers: Iterable[str] | None) -> tuple[str, ...]:
+    if layers is None:
+        return available_layers()
+    if isinstance(layers, str):
+        layers = [layers]
+    layers = tuple(layers)
+    bad = [x for x in layers if x not in ALL_LAYERS]
+    if bad:
+        raise ParameterError(f"layers: unknown layer(s) {bad}; choose from {', '.join(ALL_LAYERS)}.")
+    missing = [x for x in layers if x not in available_layers()]
+    if missing:
+        raise ParameterError(f"layers: {missing} need trilat_lib modules that are not installed "
+                             f"({', '.join(m for x in missing for m in LAYER_MODULES[x])}).")
+    return tuple(x for x in ALL_LAYERS if x in layers)
+
+
+@lru_cache(maxsize=1)
+def _package_versions() -> dict[str, str]:
+    """Versions of third-party packages whose data or behaviour enters the annotations."""
+    from importlib import metadata
+
+    out = {}
+    for pkg in ("vaderSentiment", "pandas"):
+        try:
+            out[pkg] = metadata.version(pkg)
+        except metadata.PackageNotFoundError:
+            out[pkg] = "absent"
+    return out
+
+
+def cache_version(layers: Iterable[str], params: dict | None = None) -> str:
+    """The cache version for these layers and parameters: code hash + parameter hash.
+
+    The code hash covers annotate.py, the loading/cleaning/sentence modules every layer builds
+    on, the modules of the requested layers and ``trilat_lib/resources``; the parameter hash
+    covers the layers, ``params`` and the versions of vaderSentiment and pandas.
+    """
+    layers = tuple(sorted(layers))
+    mods = tuple(sorted({"annotate", *LAYER_MODULES["sentences"], *(m for x in layers for m in LAYER_MODULES[x])}))
+    key = _cache.params_key({"layers": layers, "packages": _package_versions(), **(params or {})})
+    return f"{_cache.code_version(mods)}-{key}"
+
+
+def annotate_cached(doc: Document, layers: tuple[str, ...], params: dict | None,
+                    cache: _cache.AnnotationCache | None) -> dict[str, pd.DataFrame]:
+    """:func:`annotate_document` through the cache (None = no cache)."""
+    if cache is None:
+        return annotate_document(doc, layers, params)
+    key = _doc_hash(doc)
+    hit = cache.get(key)
+    if hit is not None:
+        return hit
+    res = annotate_document(doc, layers, params)
+    cache.put(key, res)
+    return res
+
+
+# --------------------------------------------------------------------------- partitions
+
+def _concat(parts: list[pd.DataFrame]) -> pd.DataFrame:
+    """Concatenate frames of one table, keeping each column's dtype from where it has values.
+
+    A column that is all-missing in one document's (or one Parquet part's) frame gets a generic
+    dtype there; the result has the dtype the column has where it holds values, as one
+    corpus-level call would.
+    """
+    if not parts:
+        return pd.DataFrame()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)  # concat of empty frames
+        df = pd.concat(parts, ignore_index=True)
+    for col in df.columns:
+        src = next((p[col].dtype for p in parts if col in p and p[col].notna().any()), None)
+        if src is not None and df[col].dtype != src:
+            try:
+                df[col] = df[col].astype(src)
+            except (TypeError, ValueError):
+                pass
+    return df
+
+
+def _frames(docs: list[Document], results: list[dict[str, pd.DataFrame]], layers: tuple[str, ...]) -> dict[str, pd.DataFrame]:
+    frames = {}
+    for layer in ("documents", *layers):
+        parts = []
+        for doc, res in zip(docs, results):
+            df = res[layer]
+            parts.append(pd.DataFrame({"doc_id": [doc.doc_id] * len(df)}, index=df.index).join(df))
+        df = _concat(parts)
+        if "sentence_id" in df:
+            # mentions/timexes outside body sentences may lack one (as in the library's tables)
+            df["sentence_id"] = df["sentence_id"].astype("Int64" if layer in ("mentions", "timexes") else "int64")
+        frames[layer] = df
+    return frames
+
+
+def annotate_partition(docs: list[Document], layers: tuple[str, ...], params: dict | None = None,
+                       cache_root: str | None = None, use_cache: bool = True) -> tuple[dict[str, pd.DataFrame], dict]:
+    """Annotate a list of documents into one DataFrame per layer (run by both engines).
+
+    Returns ``(frames, stats)``; stats count documents, characters and cache hits.
+    """
+    t0 = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", CorpusWarning)
+        cache = _cache.AnnotationCache(cache_version(layers, params), cache_root) if use_cache else None
+        results = [annotate_cached(d, layers, params, cache) for d in docs]
+    frames = _frames(docs, results, layers)
+    stats = {"documents": len(docs), "raw_chars": sum(len(d.raw) for d in docs),
+             "cache_hits": cache.hits if cache else 0, "seconds": time.perf_counter() - t0}
+    return frames, stats
+
+
+def _write_partition(out_dir: Path, k: int, frames: dict[str, pd.DataFrame]) -> None:
+    for layer, df in frames.items():
+        if df.empty:
+            continue
+        path = out_dir / layer / f"part-{k:05d}.parquet"
+        with atomic_path(path) as tmp:
+            df.to_parquet(tmp, index=False)
+
+
+def _slim(doc: Document) -> Document:
+    """A copy of a document without computed cleaning/sentences (cheap to ship to a worker)."""
+    return dataclasses.replace(doc)
+
+
+def annotate_corpus(
+    corpus_or_folder: Corpus | str | Path | None,
+    out_dir: str | Path,
+    engine: str = "local",
+    scheduler: str | Any | None = None,
+    partition_size: int | None = None,
+    layers: Iterable[str] | None = None,
+    cache: bool = True,
+    cache_dir: str | Path | None = None,
+    n_workers: int = 2,
+    max_in_flight: int | None = None,
+) -> dict[str, Any]:
+    """Annotate every document and write partitioned Parquet to ``out_dir``; return a summary.
+
+    ``corpus_or_folder``: a :class:`Corpus`, a corpus folder (read one file at a time) or
+    None for the bundled seeds. ``engine``: ``"local"`` (this process) or ``"dask"``
+    (``scheduler``: None starts a ``distributed.LocalCluster`` with ``n_workers`` single-threaded
+    worker processes; or a scheduler address / an existing ``distributed.Client``).
+    ``partition_size``: documents per Parquet part and per Dask task (default 200, or for Dask
+    fewer so that every worker gets about four tasks); it does not change the tables. ``layers``: default all
+    available (see :data:`ALL_LAYERS`). ``cache``: reuse per-document results from
+    ``cache_dir`` (default ``.cache/annotations``) keyed by content hash, code version and
+    layers. Existing ``part-*.parquet`` files in ``out_dir`` are replaced.
+    """
+    if engine not in ENGINES:
+        raise ParameterError(f"engine={engine!r}: choose 'local' or 'dask'.")
+    if partition_size is not None and (isinstance(partition_size, bool) or not isinstance(partition_size, int)
+                                       or partition_size < 1):
+        raise ParameterError(f"partition_size={partition_size!r} must be a positive integer (documents per part).")
+    layers_t = _check_layers(layers)
+    out = Path(out_dir)
+    for layer in ("documents", *ALL_LAYERS):
+        for old in (out / layer).glob("part-*.parquet") if (out / layer).is_dir() else []:
+            old.unlink()
+    out.mkdir(parents=True, exist_ok=True)
+    docs, n_docs = _source_documents(corpus_or_folder)
+    if partition_size is None:  # enough tasks to keep every worker busy, at most 200 documents each
+        partition_size = 200 if engine == "local" or not n_docs else max(1, min(200, -(-n_docs // (4 * n_workers))))
+    croot = str(cache_dir) if cache_dir is not None else None
+    t0 = time.perf_counter()
+    totals = {"documents": 0, "raw_chars": 0, "cache_hits": 0, "partitions": 0}
+
+    def add(stats: dict) -> None:
+        for k in ("documents", "raw_chars", "cache_hits"):
+            totals[k] += stats[k]
+        totals["partitions"] += 1
+
+    if engine == "local":
+        for k, chunk in enumerate(_cache.iter_chunks(docs, partition_size)):
+            frames, stats = annotate_partition(chunk, layers_t, None, croot, cache)
+            _write_partition(out, k, frames)
+            add(stats)
+    else:
+        try:
+            from distributed import Client, LocalCluster, as_completed
+        except ImportError:
+            raise ParameterError("engine='dask' needs the optional extra: pip install 'trilat[dask]' "
+                                 "(dask[dataframe], distributed, pyarrow).") from None
+        cluster = None
+        if scheduler is None:
+            cluster = LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True,
+                                   dashboard_address=":0", silence_logs=40)
+            client = Client(cluster)
+        elif isinstance(scheduler, Client):
+            client = scheduler
+        else:
+            client = Client(scheduler)
+        limit = max_in_flight or max(4, 2 * len(client.scheduler_info().get("workers", {})) or 4)
+        try:
+            ac = as_completed()
+            in_flight = 0
+            for k, chunk in enumerate(_cache.iter_chunks(docs, partition_size)):
+                fut = client.submit(_dask_task, k, [_slim(d) for d in chunk], layers_t, croot, cache,
+                                    pure=False, key=f"trilat-annotate-{k}-{time.time_ns()}")
+                ac.add(fut)
+                in_flight += 1
+                while in_flight >= limit:  # back-pressure: never hold more than `limit` partitions
+                    kk, frames, stats = next(ac).result()
+                    _write_partition(out, kk, frames)
+                    add(stats)
+                    in_flight -= 1
+            for fut in ac:
+                kk, frames, stats = fut.result()
+                _write_partition(out, kk, frames)
+                add(stats)
+        finally:
+            if scheduler is None or not isinstance(scheduler, Client):
+                client.close()
+            if cluster is not None:
+                cluster.close()
+    totals.update(seconds=time.perf_counter() - t0, layers=list(layers_t), engine=engine, out_dir=str(out),
+                  cache_version=cache_version(layers_t))
+    write_text(out / "_summary.json", json.dumps(totals, indent=2))
+    return totals
+
+
+def _dask_task(k, docs, layers, cache_root, use_cache):
+    frames, stats = annotate_partition(docs, layers, None, cache_root, use_cache)
+    return k, frames, stats
+
+
+def annotations(corpus: Corpus | str | Path | None = None, layers: Iterable[str] | None = None,
+                cache: bool = True, cache_dir: str | Path | None = None) -> dict[str, pd.DataFrame]:
+    """The annotation tables of a corpus in memory, through the content-hash cache.
+
+    ``{"documents", "sentences", "mentions", "sentiment", "timexes"}`` → DataFrames with the same
+    rows as ``corpus.sentences()``, ``countries.country_mentions(corpus)``,
+    ``sentiment.country_sentiment(corpus)`` and ``timeline.tag_corpus(corpus, warn=False)``; a
+    second call on unchanged documents (same code, same layers) reads them from ``.cache/``.
+    """
+    layers_t = _check_layers(layers)
+    docs, _ = _source_documents(corpus)
+    docs = list(docs)
+    frames, _ = annotate_partition(docs, layers_t, None, str(cache_dir) if cache_dir else None, cache)
+    return frames
+
+
+def read_annotations(out_dir: str | Path, layer: str) -> pd.DataFrame:
+    """One layer written by :func:`annotate_corpus`, parts concatenated in document order."""
+    if layer not in ("documents", *ALL_LAYERS):
+        raise ParameterError(f"layer={layer!r}: choose from documents, {', '.join(ALL_LAYERS)}.")
+    folder = Path(out_dir) / layer
+    parts = sorted(folder.glob("part-*.parquet")) if folder.is_dir() else []
+    if not parts:
+        if not (Path(out_dir) / "_summary.json").is_file():
+            raise ParameterError(f"{out_dir}: no annotations found; run annotate_corpus(corpus, {str(out_dir)!r}) first.")
+        return pd.DataFrame(columns=["doc_id", "sentence_id"])
+    df = _concat([pd.read_parquet(p) for p in parts])
+    if "sentence_id" in df:
+        df["sentence_id"] = df["sentence_id"].astype("Int64" if layer in ("mentions", "timexes") else "int64")
+    return df
+
+
+# --------------------------------------------------------------------------- topics at scale
+
+TOPIC_METHODS = ("nmf", "lda")
+
+
+class PartitionTopicModel:
+    """Topics of a corpus too large for :class:`trilat_lib.topics.TopicModel`, fitted out of core.
+
+    Reads the ``sentences`` parts written by :func:`annotate_corpus` one at a time, so memory
+    depends on the partition size and vocabulary, not on N. Passages are paragraphs (the
+    sentences of one ``paragraph_id``), tokenised with :func:`trilat_lib.text.tokens` (stop
+    words and numbers removed). Pass 1 counts document frequencies and fixes the vocabulary
+    (``min_df``, ``max_df``, ``max_features``); then every partition updates scikit-learn's
+    ``MiniBatchNMF`` (``method="nmf"``, on l2-normalised sublinear TF-IDF with the pass-1 idf)
+    or online ``LatentDirichletAllocation`` (``method="lda"``, on counts) with ``partial_fit``,
+    ``passes`` times over the data.
+
+    Fitted attributes: ``vocabulary_`` (array of terms), ``components_`` (topics × terms,
+    rows sum to 1), ``n_passages_``, ``n_partitions_``, ``fit_seconds_``; :meth:`top_terms`.
+    Use it beyond ~10,000 articles; for smaller corpora ``TopicModel`` gives better topics
+    (phrases, plural folding, auto-k, coherence).
+    """
+
+    def __init__(self, n_topics: int = 10, method: str = "nmf", min_df: int = 5, max_df: float = 0.5,
+                 max_features: int | None = 20_000, min_passage_words: int = 8, passes: int = 2,
+                 random_state: int | None = 0):
+        self.n_topics = n_topics
+        self.method = method
+        self.min_df = min_df
+        self.max_df = max_df
+        self.max_features = max_features
+        self.min_passage_words = min_passage_words
+        self.passes = passes
+        self.random_state = random_state
+
+    def _validate(self) -> None:
+        if self.method not in TOPIC_METHODS:
+            raise ParameterError(f"method={self.method!r}: choose 'nmf' (MiniBatchNMF) or 'lda' (online LDA).")
+        for name in ("n_topics", "min_df", "passes", "min_passage_words"):
+            v = getattr(self, name)
+            if isinstance(v, bool) or not isinstance(v, int) or v < (0 if name == "min_passage_words" else 1):
+                raise ParameterError(f"{name}={v!r} must be a positive integer.")
+        if not 0 < self.max_df <= 1:
+            raise ParameterError(f"max_df={self.max_df!r} must be a share of passages in (0, 1].")
+
+    def _passages(self, part: Path) -> list[list[str]]:
+        from . import text as _text
+
+        df = pd.read_parquet(part, columns=["doc_id", "paragraph_id", "sentence"])
+        out = []
+        for _, g in df.groupby(["doc_id", "paragraph_id"], sort=False):
+            toks = _text.tokens(" ".join(g["sentence"]), remove_stopwords=True, keep_numbers=False, min_len=2)
+            if len(toks) >= self.min_passage_words:
+                out.append(toks)
+        return out
+
+    def fit(self, annotations_dir: str | Path, y: Any = None) -> "PartitionTopicModel":
+        """Fit on the ``sentences`` parts in ``annotations_dir`` (from :func:`annotate_corpus`)."""
+        import numpy as np
+        from collections import Counter
+        from sklearn.decomposition import LatentDirichletAllocation, MiniBatchNMF
+        from sklearn.feature_extraction.text import CountVectorizer
+        from sklearn.preprocessing import normalize
+
+        self._validate()
+        t0 = time.perf_counter()
+        parts = sorted((Path(annotations_dir) / "sentences").glob("part-*.parquet"))
+        if not parts:
+            raise ParameterError(f"annotations_dir={str(annotations_dir)!r} has no sentences parts; run "
+                                 "annotate_corpus(corpus, annotations_dir) first (with the 'sentences' layer).")
+        df_count: Counter = Counter()
+        n = 0
+        for p in parts:
+            for toks in self._passages(p):
+                df_count.update(set(toks))
+                n += 1
+        vocab = [w for w, c in df_count.items() if c >= self.min_df and c / max(n, 1) <= self.max_df]
+        vocab.sort(key=lambda w: (-df_count[w], w))
+        if self.max_features:
+            vocab = vocab[: self.max_features]
+        if len(vocab) < self.n_topics:
+            raise ParameterError(f"only {len(vocab)} terms pass min_df={self.min_df}/max_df={self.max_df} over {n} "
+                                 f"passages; lower min_df or n_topics={self.n_topics}.")
+        vocab.sort()
+        idf = np.log((1 + n) / (1 + np.array([df_count[w] for w in vocab], dtype=float))) + 1.0
+        vec = CountVectorizer(analyzer=lambda toks: toks, vocabulary=vocab)
+        if self.method == "nmf":
+            est = MiniBatchNMF(n_components=self.n_topics, init="nndsvda", random_state=self.random_state,
+                               batch_size=1024)
+        else:
+            est = LatentDirichletAllocation(n_components=self.n_topics, learning_method="online",
+                                            total_samples=max(n, 1), random_state=self.random_state)
+        seen = False
+        for _ in range(self.passes):
+            for p in parts:
+                X = vec.transform(self._passages(p))
+                X = X[np.asarray(X.sum(axis=1)).ravel() > 0]
+                if X.shape[0] < (self.n_topics if not seen else 1):
+                    continue
+                if self.method == "nmf":
+                    X = X.astype(float)
+                    X.data = 1.0 + np.log(X.data)
+                    X = normalize(X.multiply(idf).tocsr())
+                est.partial_fit(X)
+                seen = True
+        if not seen:
+            raise ParameterError(f"no partition has {self.n_topics} usable passages; lower n_topics or min_passage_words.")
+        comp = np.asarray(est.components_, dtype=float)
+        self.components_ = comp / np.clip(comp.sum(axis=1, keepdims=True), 1e-300, None)
+        self.vocabulary_ = np.asarray(vocab, dtype=object)
+        self.n_passages_ = n
+        self.n_partitions_ = len(parts)
+        self.estimator_ = est
+        self.fit_seconds_ = time.perf_counter() - t0
+        return self
+
+    def top_terms(self, n: int = 10) -> list[list[str]]:
+        """The ``n`` highest-weighted terms of each topic."""
+        if not hasattr(self, "components_"):
+            raise ParameterError("PartitionTopicModel is not fitted; call fit(annotations_dir) first.")
+        return [list(self.vocabulary_[row.argsort()[::-1][:n]]) for row in self.components_]

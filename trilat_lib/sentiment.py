@@ -1,0 +1,660 @@
+"""Stance toward countries: target-dependent sentiment, per-sentence tables and aggregates.
+
+The question is not "is this sentence gloomy?" but "how does this sentence portray *that*
+country?". In "North Korea has tested missiles that can strike targets in Japan" the
+sentence is negative, North Korea is portrayed negatively, Japan is not. Two scorers:
+
+* ``"target"`` (:func:`target_sentiment`): VADER's rule engine (negation, boosters, "but")
+  run on the clause around the mention, with an international-affairs lexicon
+  (``resources/ir_lexicon.csv``) layered on VADER's own, and the roles of acts resolved:
+  an *agent* word ("threaten", "invade", "coerce", "missile") counts against its doer,
+  not its victim; a *patient* word ("sanction", "deter", "condemn", "praise") counts for or
+  against its object, not its doer. Words about other participants are masked out.
+* ``"sentence"`` (:func:`sentence_sentiment`): plain VADER compound of the whole sentence,
+  i.e. GDELT-style co-occurrence tone: every country in a sentence gets the same score.
+
+Scores are on VADER's compound scale [-1, 1]; ``|score| < neutral_band`` (0.05) is neutral.
+Everything is compiled once per process (lexicon, regexes); scoring is pure Python.
+"""
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from . import text as _text
+from .errors import ParameterError
+from .paths import RESOURCES_DIR
+
+IR_LEXICON = RESOURCES_DIR / "ir_lexicon.csv"
+NEUTRAL_BAND = 0.05
+SCORERS = ("target", "sentence")
+ROLES = ("", "agent", "patient")
+
+SENTENCE_COLUMNS = [
+    "doc_id", "sentence_id", "country", "score", "label", "n_mentions", "mentions",
+    "mention_spans", "sentence", "outlet", "published", "title",
+]
+
+# --------------------------------------------------------------------------- lexicon
+
+
+@dataclass(frozen=True)
+class LexiconEntry:
+    """One row of the international-affairs lexicon (see ``resources/ir_lexicon.csv``)."""
+
+    word: str
+    valence: float
+    role: str  # "" | "agent" | "patient"
+
+
+# Generated forms that mean something else ("striking" = remarkable).
+_FORM_EXCEPTIONS = {"striking", "backing", "tested"}
+
+
+def _inflections(lemma: str) -> set[str]:
+    """Regular English inflections of a lemma (verbs and nouns): enough for a lexicon lookup."""
+    forms = {lemma, lemma + "s", lemma + "es", lemma + "ed", lemma + "ing"}
+    if lemma.endswith("e"):
+        forms |= {lemma + "d", lemma[:-1] + "ing"}
+    if len(lemma) > 2 and lemma.endswith("y") and lemma[-2] not in "aeiou":
+        forms |= {lemma[:-1] + "ies", lemma[:-1] + "ied"}
+    if (len(lemma) > 2 and lemma[-1] not in "aeiouwxy" and lemma[-2] in "aeiou"
+            and lemma[-3] not in "aeiou" and len(lemma) <= 5):
+        forms |= {lemma + lemma[-1] + "ed", lemma + lemma[-1] + "ing"}
+    return forms
+
+
+def load_lexicon(path: str | Path = IR_LEXICON) -> dict[str, LexiconEntry]:
+    """Read an IR lexicon CSV (``word,valence,role[,note]``; ``#`` comments) into form → entry.
+
+    Every listed lemma is expanded to its regular inflections, so users list lemmas only.
+    Raises :class:`ParameterError` naming the file and row for a bad valence or role.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise ParameterError(f"lexicon: {path} not found. Pass the path of a CSV with columns word,valence,role.")
+    rows = [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip() and not line.startswith("#")]
+    out: dict[str, LexiconEntry] = {}
+    explicit: set[str] = set()
+    for lineno, row in enumerate(csv.DictReader(rows), start=2):
+        word = (row.get("word") or "").strip().lower()
+        if not word:
+            continue
+        try:
+            valence = float(row.get("valence", ""))
+        except ValueError:
+            raise ParameterError(f"{path}, row {lineno} ({word!r}): valence {row.get('valence')!r} is not a number "
+                                 "on VADER's scale (-4..4).") from None
+        if not -4.0 <= valence <= 4.0:
+            raise ParameterError(f"{path}, row {lineno} ({word!r}): valence {valence} is outside VADER's -4..4.")
+        role = (row.get("role") or "").strip().lower()
+        if role not in ROLES:
+            raise ParameterError(f"{path}, row {lineno} ({word!r}): role {role!r} must be empty, 'agent' or 'patient'.")
+        entry = LexiconEntry(word, valence, role)
+        explicit.add(word)
+        out[word] = entry
+        for form in _inflections(word) - _FORM_EXCEPTIONS:
+            if form not in explicit:
+                out.setdefault(form, entry)
+    return out
+
+
+# --------------------------------------------------------------------------- VADER engines
+
+
+@lru_cache(maxsize=8)
+def _vader(lexicon_path: str | None):
+    """A VADER analyzer; with ``lexicon_path`` its lexicon is overlaid with that IR lexicon."""
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+    analyzer = SentimentIntensityAnalyzer()
+    if lexicon_path is not None:
+        analyzer.lexicon = dict(analyzer.lexicon)
+        for form, entry in load_lexicon(lexicon_path).items():
+            if entry.valence == 0.0:
+                analyzer.lexicon.pop(form, None)
+            else:
+                analyzer.lexicon[form] = entry.valence
+    return analyzer
+
+
+def sentence_sentiment(text: str) -> float:
+    """Plain VADER compound score of ``text`` (no target, no IR lexicon): co-occurrence tone."""
+    if not isinstance(text, str):
+        raise ParameterError(f"text must be a string, got {type(text).__name__}.")
+    if not text.strip():
+        return 0.0
+    return float(_vader(None).polarity_scores(text)["compound"])
+
+
+# --------------------------------------------------------------------------- target scorer
+
+_WORD_RE = re.compile(r"[^\W\d_](?:[\w]|[-'’](?=\w))*")
+# Clause boundaries inside a sentence; the conjunction stays with the clause it opens.
+_CLAUSE_RE = re.compile(
+    r"\s*(?:;|:(?=\s)|\s[—–]\s|\s--\s|—|\(|\))\s*"
+    r"|,?\s+(?=(?:but(?!\s+also)|while|whereas|although|though|yet|however|because|unless|whilst)\b)"
+    r"|,\s+(?=(?:and|or|which|who|whom|whose|where|when|after|before|as)\b)"
+    r"|,\s*[\"“”]\s*|[\"“”]\s*,\s*",
+    re.IGNORECASE,
+)
+_BY_FROM = {"by", "from"}
+_PASSIVE_AUX = {"was", "were", "is", "are", "been", "being", "be", "get", "got", "gets", "getting", "became", "become"}
+_PATIENT_MARKERS = {"under", "faces", "face", "faced", "facing", "suffered", "suffers", "suffer"}
+_SKIP = {"the", "a", "an", "its", "their", "his", "her", "new", "further", "more", "fresh", "harsh", "tough"}
+_CAPITALISED_RE = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-zA-Z]+(?:\s+[A-Z][a-zA-Z]+)*")
+_MASK = "zz"
+_TARGET = "zztargetzz"
+_CONTRAST_RE = re.compile(r"(?:but|yet|however)\b", re.IGNORECASE)
+_NOT_ONLY_RE = re.compile(r"\bnot\s+only\b", re.IGNORECASE)  # "not only ... but also" is no negation
+
+
+def _check_span(text: str, start: int, end: int) -> None:
+    if not isinstance(text, str):
+        raise ParameterError(f"text must be a string, got {type(text).__name__}.")
+    for name, value in (("start", start), ("end", end)):
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+            raise ParameterError(f"{name} must be an integer character offset, got {value!r}.")
+    if not 0 <= start <= end <= len(text):
+        raise ParameterError(
+            f"span start={start}, end={end} is not inside the text (length {len(text)}): "
+            "need 0 <= start <= end <= len(text)."
+        )
+
+
+class TargetScorer:
+    """Target-dependent stance scorer (see the module docstring for the method).
+
+    Parameters
+    ----------
+    lexicon : path of the IR lexicon CSV, or ``None`` for VADER's lexicon only.
+    scope : ``"clause"`` (the clause around the mention, extended over neighbouring clauses
+        that name no other entity) or ``"sentence"``.
+    roles : resolve agent/patient roles of acts (``False`` = every word counts for every target).
+    context_weight : weight in [0, 1] of the rest-of-sentence score blended into the clause score.
+    extend : extend the clause over neighbouring clauses that name no other entity.
+    contrast : with ``extend=False``, still extend over a following "but/yet/however" clause
+        that names no other entity ("not an aggressor but a partner").
+    doer_share : share of a patient word's valence also given to its doer ("X accused Y":
+        X gets ``doer_share`` of "accuse"); 0 = the doer is not judged.
+    victim_share : share of an agent word's valence also given to its victim.
+    window : words within this distance of the mention count fully, farther ones by
+        ``window / distance`` (``None``: no distance weighting).
+    """
+
+    def __init__(self, lexicon: str | Path | None = IR_LEXICON, scope: str = "clause",
+                 roles: bool = True, context_weight: float = 0.0, extend: bool = False,
+                 window: int | None = 6, contrast: bool = True, doer_share: float = 0.0,
+                 victim_share: float = 0.0):
+        if scope not in ("clause", "sentence"):
+            raise ParameterError(f"scope must be 'clause' or 'sentence', got {scope!r}.")
+        if not 0.0 <= float(context_weight) <= 1.0:
+            raise ParameterError(f"context_weight must be in [0, 1], got {context_weight!r}.")
+        self.lexicon = lexicon
+        self.scope = scope
+        self.roles = roles
+        self.context_weight = float(context_weight)
+        self.extend = extend
+        if window is not None and (isinstance(window, bool) or not isinstance(window, int) or window < 1):
+            raise ParameterError(f"window must be a positive number of words or None, got {window!r}.")
+        self.window = window
+        self.contrast = contrast
+        for name, value in (("doer_share", doer_share), ("victim_share", victim_share)):
+            if not 0.0 <= float(value) <= 1.0:
+                raise ParameterError(f"{name} must be in [0, 1], got {value!r}.")
+        self.doer_share = float(doer_share)
+        self.victim_share = float(victim_share)
+        self._lex_path = None if lexicon is None else str(Path(lexicon).resolve())
+        self._entries = load_lexicon(lexicon) if lexicon is not None else {}
+        self._vader = _vader(self._lex_path)
+
+    # ---- helpers
+    @staticmethod
+    def _sentence_span(text: str, start: int, end: int) -> tuple[int, int]:
+        """The sentence of ``text`` holding ``[start, end)`` (paragraph first, for speed)."""
+        p0 = text.rfind("\n", 0, start) + 1
+        p1 = text.find("\n", end)
+        p1 = len(text) if p1 < 0 else p1
+        if p1 - p0 <= 300:
+            return p0, p1
+        for s, e in _text.split_sentences(text, p0, p1):
+            if s <= start < e or (start == end and s <= start <= e):
+                return s, max(e, min(end, p1))
+        return p0, p1
+
+    def _clauses(self, text: str, s0: int, s1: int) -> list[tuple[int, int]]:
+        spans, pos = [], s0
+        for m in _CLAUSE_RE.finditer(text, s0, s1):
+            if m.start() > pos:
+                spans.append((pos, m.start()))
+            pos = max(pos, m.end())
+        if pos < s1:
+            spans.append((pos, s1))
+        return spans or [(s0, s1)]
+
+    def _scope(self, text: str, s0: int, s1: int, start: int, others: Sequence[tuple[int, int]]) -> tuple[int, int]:
+        if self.scope == "sentence":
+            return s0, s1
+        clauses = self._clauses(text, s0, s1)
+        idx = next((i for i, (a, b) in enumerate(clauses) if a <= start < b), None)
+        if idx is None:  # mention on a boundary character: nearest clause
+            idx = min(range(len(clauses)), key=lambda i: abs(clauses[i][0] - start))
+        lo = hi = idx
+        if self.extend:
+            def free(i: int) -> bool:
+                a, b = clauses[i]
+                return not any(a <= o < b for o, _ in others)
+            while hi + 1 < len(clauses) and free(hi + 1):
+                hi += 1
+            while lo - 1 >= 0 and free(lo - 1):
+                lo -= 1
+        elif self.contrast and hi + 1 < len(clauses):
+            # "… not an aggressor but a partner": a following contrast clause that names no
+            # other entity continues the statement about the target (VADER weights it up)
+            a, b = clauses[hi + 1]
+            if _CONTRAST_RE.match(text, a) and not any(a <= o < b for o, _ in others):
+                hi += 1
+        return clauses[lo][0], clauses[hi][1]
+
+    def _masked(self, text: str, a: int, b: int, target: tuple[int, int],
+                others: Sequence[tuple[int, int]]) -> str:
+        """``text[a:b]`` with entity mentions and off-target role words replaced by a neutral token."""
+        mentions = sorted({target, *[(o0, o1) for o0, o1 in others if a <= o0 < b]})
+        words = [(m.start(), m.end(), m.group().lower()) for m in _WORD_RE.finditer(text, a, b)]
+        replace: list[tuple] = []  # (start, end) masked, or (start, end, stand-in token)
+        # token index of each mention (first word inside it); mention words are masked
+        ment_tok: dict[tuple[int, int], int] = {}
+        in_mention = [False] * len(words)
+        for ms, me in mentions:
+            for i, (ws, we, _) in enumerate(words):
+                if ms <= ws < me or (ws <= ms < we):
+                    in_mention[i] = True
+                    ment_tok.setdefault((ms, me), i)
+            if ms < me:
+                replace.append((ms, me))
+        target_tok = ment_tok.get(target)
+        if self.roles and target_tok is not None:
+            ent_positions = sorted(set(ment_tok.values()))
+            role_idx = [i for i, (_, _, w) in enumerate(words)
+                        if not in_mention[i] and w in self._entries and self._entries[w].role]
+            patient_slot: set[int] = set()
+            keep: set[int] = set()
+            # first pass: the patient (object) slot of each role word, so that a later act's doer
+            # is not taken from an earlier act's object ("X threatens Y and attacks Z")
+            slots: dict[int, tuple[int | None, int | None]] = {}
+            for i in role_idx:
+                agent, patient = self._slots(words, i, ent_positions, role_idx, patient_slot)
+                slots[i] = (agent, patient)
+                if patient is not None:
+                    patient_slot.add(patient)
+            governing: list[int] = []
+            for i in role_idx:
+                agent, patient = self._slots(words, i, ent_positions, role_idx, patient_slot)
+                slots[i] = (agent, patient)
+                role = self._entries[words[i][2]].role
+                if (role == "agent" and agent == target_tok) or (role == "patient" and patient == target_tok):
+                    keep.add(i)
+                if patient == target_tok or (agent == target_tok and patient is not None):
+                    governing.append(i)  # the far side of this act is about its other participant
+            for i in role_idx:
+                if i in keep:
+                    continue
+                entry = self._entries[words[i][2]]
+                share = self._share_token(words[i][2], entry, i, slots.get(i), target_tok)
+                replace.append((words[i][0], words[i][1], share))
+            if governing:
+                # plain sentiment words on the far side of the act that links the target to the
+                # other participant describe that participant ("the alliance ... deters X")
+                g = min(governing, key=lambda j: abs(j - target_tok))
+                lex = self._vader.lexicon
+                far = range(0, g) if target_tok > g else range(g + 1, len(words))
+                for j in far:
+                    w = words[j][2]
+                    if not in_mention[j] and w in lex and not (w in self._entries and self._entries[w].role):
+                        replace.append((words[j][0], words[j][1]))
+        # rebuild the string right to left; a span overlapping one already replaced is skipped
+        out, applied_from = text[a:b], b
+        for item in sorted({r if len(r) == 3 else (*r, None) for r in replace}, key=lambda r: r[:2], reverse=True):
+            rs, re_, token = max(item[0], a), min(item[1], b), item[2]
+            if re_ > rs and re_ <= applied_from:
+                applied_from = rs
+                if token is None:
+                    token = _TARGET if (rs, re_) == (max(target[0], a), min(target[1], b)) else _MASK
+                out = out[: rs - a] + token + out[re_ - a:]
+        return _NOT_ONLY_RE.sub("only", out)
+
+    def _compound(self, masked: str) -> float:
+        """VADER's compound score of ``masked``, each word's valence weighted by its distance
+        (in words) to the target: full weight within ``window`` words, ``window / distance`` beyond."""
+        v = self._vader
+        if self.window is None or _TARGET not in masked:
+            return v.polarity_scores(masked)["compound"]
+        from vaderSentiment.vaderSentiment import BOOSTER_DICT, SentiText
+
+        senti = SentiText(masked.strip())
+        words = senti.words_and_emoticons
+        sentiments: list[float] = []
+        for i, item in enumerate(words):
+            if item.lower() in BOOSTER_DICT or (
+                    i < len(words) - 1 and item.lower() == "kind" and words[i + 1].lower() == "of"):
+                sentiments.append(0)
+                continue
+            sentiments = v.sentiment_valence(0, senti, item, i, sentiments)
+        sentiments = v._but_check(words, sentiments)
+        tpos = [i for i, w in enumerate(words) if _TARGET in w.lower()]
+        if tpos:
+            for i in range(len(sentiments)):
+                d = min(abs(i - t) for t in tpos)
+                if d > self.window:
+                    sentiments[i] = sentiments[i] * self.window / d
+        return v.score_valence(sentiments, masked)["compound"]
+
+    def _share_token(self, form: str, entry: LexiconEntry, i: int, slot, target_tok: int) -> str | None:
+        """A stand-in token carrying a share of the word's valence for the *other* participant
+        of a role word (the doer of "accuse", the victim of "attack"); ``None`` = neutral mask."""
+        if slot is None or target_tok not in slot:
+            return None
+        agent, patient = slot
+        share = self.doer_share if (entry.role == "patient" and agent == target_tok) else (
+            self.victim_share if (entry.role == "agent" and patient == target_tok) else 0.0)
+        if share == 0.0:
+            return None
+        token = f"zzshare{'d' if entry.role == 'patient' else 'v'}{round(share * 100)}" + re.sub(r"\W", "", form)
+        self._vader.lexicon.setdefault(token, round(entry.valence * share, 3))
+        return token
+
+    def _slots(self, words, i, ents, role_idx, patient_slot) -> tuple[int | None, int | None]:
+        """(agent entity token, patient entity token) of the role word at token ``i``."""
+        w = words[i][2]
+        prev = words[i - 1][2] if i > 0 else ""
+        prev2 = words[i - 2][2] if i > 1 else ""
+        passive = (w.endswith("ed") or w.endswith("en")) and (prev in _PASSIVE_AUX or (prev.endswith("ly") and prev2 in _PASSIVE_AUX))
+        marked_patient = prev in _PATIENT_MARKERS or prev2 in _PATIENT_MARKERS
+        nxt_role = next((j for j in role_idx if j > i), len(words))
+        agent = patient = None
+        # right side: entities up to the next role word
+        for e in ents:
+            if i < e <= nxt_role:
+                k = e - 1
+                while k > i and words[k][2] in _SKIP:
+                    k -= 1
+                if k > i and words[k][2] in _BY_FROM:
+                    if agent is None:
+                        agent = e
+                elif k > i and (words[k][2] == "including" or (words[k][2] == "as" and words[k - 1][2] == "such")):
+                    if agent is None:  # "threats such as X": X is the threat's doer
+                        agent = e
+                elif patient is None and not passive:
+                    patient = e
+        # left side: nearest entity not separated by a patient-role word and not another act's object
+        left = None
+        for e in sorted((e for e in ents if e < i), reverse=True):
+            if any(e < j < i and self._entries[words[j][2]].role == "patient" for j in role_idx):
+                break
+            if e in patient_slot and any(e > j for j in role_idx if j < i):
+                continue
+            left = e
+            break
+        if left is not None:
+            if passive or marked_patient:
+                if patient is None:
+                    patient = left
+            elif agent is None:
+                agent = left
+        return agent, patient
+
+    # ---- public
+    def score(self, text: str, start: int, end: int, others: Iterable[tuple[int, int]] | None = None) -> float:
+        """Stance of ``text`` toward the mention ``text[start:end]``, in [-1, 1].
+
+        ``others``: ``(start, end)`` spans of other entities in the text (other countries,
+        persons); they bound the clause scope and their words are never the target's. When
+        ``None``, capitalised words are taken as the other entities.
+        """
+        _check_span(text, start, end)
+        if not text.strip() or start == end:
+            return 0.0
+        s0, s1 = self._sentence_span(text, start, end)
+        if others is None:
+            others_l = [(m.start(), m.end()) for m in _CAPITALISED_RE.finditer(text, s0, s1)
+                        if not (m.start() < end and start < m.end()) and m.start() > s0]
+        else:
+            others_l = [(int(o0), int(o1)) for o0, o1 in others
+                        if not (o0 == start and o1 == end) and s0 <= o0 < s1]
+        a, b = self._scope(text, s0, s1, start, others_l)
+        local = self._masked(text, a, b, (start, end), others_l)
+        score = self._compound(local)
+        if self.context_weight and (a, b) != (s0, s1):
+            whole = self._masked(text, s0, s1, (start, end), others_l)
+            ctx = self._compound(whole)
+            score = (1 - self.context_weight) * score + self.context_weight * ctx
+        return float(max(-1.0, min(1.0, score)))
+
+    def __repr__(self) -> str:
+        return (f"TargetScorer(lexicon={self.lexicon!r}, scope={self.scope!r}, roles={self.roles}, "
+                f"context_weight={self.context_weight}, extend={self.extend}, window={self.window}, contrast={self.contrast}, doer_share={self.doer_share}, victim_share={self.victim_share})")
+
+
+@lru_cache(maxsize=1)
+def default_scorer() -> TargetScorer:
+    """The scorer :func:`target_sentiment` uses (built once per process)."""
+    return TargetScorer()
+
+
+def target_sentiment(text: str, start: int, end: int, others: Iterable[tuple[int, int]] | None = None) -> float:
+    """Stance the text takes toward the entity at ``text[start:end]``, on VADER's compound scale.
+
+    Target-dependent: only the clause around the mention counts, acts are credited to their
+    doer or object by role ("North Korea threatens Japan": North Korea negative, Japan not),
+    VADER handles negation and "but"; ``others`` are spans of other entities (optional).
+    ``|score| < 0.05`` is neutral. Empty text or an empty span scores 0.0.
+    """
+    return default_scorer().score(text, start, end, others)
+
+
+def label(score: float | np.ndarray | pd.Series, neutral_band: float = NEUTRAL_BAND):
+    """-1/0/1 from a compound score: ``|score| < neutral_band`` is neutral (0)."""
+    if not 0.0 <= neutral_band < 1.0:
+        raise ParameterError(f"neutral_band must be in [0, 1), got {neutral_band!r}.")
+    if isinstance(score, (pd.Series, np.ndarray)):
+        s = np.asarray(score, dtype=float)
+        out = np.where(s >= neutral_band, 1, np.where(s <= -neutral_band, -1, 0))
+        return pd.Series(out, index=score.index) if isinstance(score, pd.Series) else out
+    return 1 if score >= neutral_band else (-1 if score <= -neutral_band else 0)
+
+
+# --------------------------------------------------------------------------- corpus level
+
+
+def _check_scorer(scorer) -> None:
+    if scorer not in SCORERS and not isinstance(scorer, TargetScorer):
+        raise ParameterError(f"scorer must be one of {SCORERS} or a TargetScorer, got {scorer!r}.")
+
+
+def country_sentiment(corpus, scorer: str | TargetScorer = "target", mentions: pd.DataFrame | None = None,
+                      neutral_band: float = NEUTRAL_BAND) -> pd.DataFrame:
+    """One row per (sentence, country mentioned): the stance of the sentence toward the country.
+
+    Columns: ``doc_id, sentence_id, country, score, label (-1/0/1), n_mentions, mentions``
+    (mention texts joined by " | "), ``mention_spans`` (doc offsets), ``sentence, outlet,
+    published, title``. With several mentions of one country in a sentence the score is their
+    mean. ``scorer="sentence"`` gives every country the sentence's plain VADER tone.
+    ``mentions`` defaults to :func:`trilat_lib.countries.country_mentions` of the corpus.
+    """
+    _check_scorer(scorer)
+    label(0.0, neutral_band)  # validates the band
+    if mentions is None:
+        try:
+            from .countries import country_mentions
+        except ImportError as e:  # pragma: no cover - depends on the sibling module
+            raise ParameterError("country_sentiment needs trilat_lib.countries (find the mentions) or an explicit "
+                                 f"'mentions' DataFrame: {e}") from None
+        mentions = country_mentions(corpus)
+    need = {"doc_id", "sentence_id", "start", "end", "text", "country"}
+    missing = need - set(mentions.columns)
+    if missing:
+        raise ParameterError(f"mentions is missing columns {sorted(missing)}; it needs {sorted(need)}.")
+    target = default_scorer() if scorer == "target" else scorer
+    docs = {d.doc_id: d for d in corpus}
+    rows = []
+    if len(mentions):
+        for (doc_id, sid), grp in mentions.groupby(["doc_id", "sentence_id"], sort=False):
+            doc = docs.get(doc_id)
+            if doc is None:
+                raise ParameterError(f"mentions refer to doc_id {doc_id!r}, which is not in the corpus.")
+            sid = int(sid)
+            if not 0 <= sid < len(doc.sentences):
+                raise ParameterError(f"mentions refer to sentence_id {sid} of {doc_id!r}, which has "
+                                     f"{len(doc.sentences)} sentences.")
+            sent = doc.sentences[sid]
+            stext = sent.text
+            spans = [(int(s) - sent.start, int(e) - sent.start, c, t)
+                     for s, e, c, t in zip(grp["start"], grp["end"], grp["country"], grp["text"])]
+            tone = sentence_sentiment(stext) if scorer == "sentence" else None
+            for country in dict.fromkeys(c for _, _, c, _ in spans):
+                own = [(s, e, t) for s, e, c, t in spans if c == country]
+                others = [(s, e) for s, e, c, _ in spans if c != country]
+                if tone is not None:
+                    score = tone
+                else:
+                    vals = [target.score(stext, max(0, s), min(len(stext), e), others) for s, e, _ in own]
+                    score = float(np.mean(vals))
+                rows.append({
+                    "doc_id": doc_id, "sentence_id": sid, "country": country, "score": score,
+                    "label": label(score, neutral_band), "n_mentions": len(own),
+                    "mentions": " | ".join(t for _, _, t in own),
+                    "mention_spans": ";".join(f"{s + sent.start}-{e + sent.start}" for s, e, _ in own),
+                    "sentence": stext, "outlet": doc.outlet, "published": doc.published, "title": doc.title,
+                })
+    df = pd.DataFrame(rows, columns=SENTENCE_COLUMNS)
+    df["score"] = df["score"].astype(float)
+    df["label"] = df["label"].astype(int)
+    df["n_mentions"] = df["n_mentions"].astype(int)
+    return df
+
+
+# --------------------------------------------------------------------------- aggregation
+
+
+def bootstrap_ci(values: Sequence[float], n_boot: int = 2000, ci: float = 0.95,
+                 random_state: int = 0) -> tuple[float, float]:
+    """Percentile bootstrap CI of the mean (seeded). ``(nan, nan)`` for fewer than 2 values."""
+    x = np.asarray(values, dtype=float)
+    if len(x) < 2:
+        return float("nan"), float("nan")
+    rng = np.random.default_rng(random_state)
+    means = x[rng.integers(0, len(x), size=(n_boot, len(x)))].mean(axis=1)
+    alpha = (1 - ci) / 2
+    return float(np.quantile(means, alpha)), float(np.quantile(means, 1 - alpha))
+
+
+def aggregate(df: pd.DataFrame, by: str | Sequence[str] = "country", n_boot: int = 2000, ci: float = 0.95,
+              random_state: int = 0, neutral_band: float | None = None, min_sentences: int = 1) -> pd.DataFrame:
+    """Mean stance per group with its bootstrap CI and counts — never a mean without its count.
+
+    ``df`` is a :func:`country_sentiment` table; ``by`` any of its columns (e.g. ``"country"``,
+    ``["country", "doc_id"]``, ``["country", "outlet"]``, ``["country", "period"]``). Columns:
+    ``by…, n_sentences, n_mentions, n_docs, mean, ci_low, ci_high, share_positive,
+    share_neutral, share_negative``. ``neutral_band`` relabels; ``None`` uses ``df.label``.
+    Groups with fewer than ``min_sentences`` sentences are dropped.
+    """
+    by = [by] if isinstance(by, str) else list(by)
+    missing = [c for c in by + ["score"] if c not in df.columns]
+    if missing:
+        raise ParameterError(f"aggregate: columns {missing} not in the table; available: {list(df.columns)}.")
+    if not 0 < ci < 1:
+        raise ParameterError(f"ci must be between 0 and 1, got {ci!r}.")
+    if int(n_boot) < 1:
+        raise ParameterError(f"n_boot must be a positive integer, got {n_boot!r}.")
+    cols = by + ["n_sentences", "n_mentions", "n_docs", "mean", "ci_low", "ci_high",
+                 "share_positive", "share_neutral", "share_negative"]
+    if df.empty:
+        return pd.DataFrame(columns=cols)
+    labels = label(df["score"], neutral_band) if neutral_band is not None else df["label"]
+    work = df.assign(_label=np.asarray(labels))
+    rows = []
+    for key, grp in work.groupby(by, sort=True, dropna=False):
+        key = key if isinstance(key, tuple) else (key,)
+        n = len(grp)
+        if n < min_sentences:
+            continue
+        lo, hi = bootstrap_ci(grp["score"].to_numpy(), n_boot=n_boot, ci=ci, random_state=random_state)
+        rows.append({
+            **dict(zip(by, key)), "n_sentences": n,
+            "n_mentions": int(grp["n_mentions"].sum()) if "n_mentions" in grp else n,
+            "n_docs": int(grp["doc_id"].nunique()) if "doc_id" in grp else np.nan,
+            "mean": float(grp["score"].mean()), "ci_low": lo, "ci_high": hi,
+            "share_positive": float((grp["_label"] == 1).mean()),
+            "share_neutral": float((grp["_label"] == 0).mean()),
+            "share_negative": float((grp["_label"] == -1).mean()),
+        })
+    return pd.DataFrame(rows, columns=cols)
+
+
+def by_country(df: pd.DataFrame, **kwargs) -> pd.DataFrame:
+    """:func:`aggregate` per country, sorted from most negative to most positive mean."""
+    return aggregate(df, "country", **kwargs).sort_values("mean").reset_index(drop=True)
+
+
+def by_country_document(df: pd.DataFrame, **kwargs) -> pd.DataFrame:
+    """:func:`aggregate` per country × document."""
+    return aggregate(df, ["country", "doc_id"], **kwargs)
+
+
+def by_country_outlet(df: pd.DataFrame, **kwargs) -> pd.DataFrame:
+    """:func:`aggregate` per country × outlet."""
+    return aggregate(df.assign(outlet=df["outlet"].fillna("unknown")), ["country", "outlet"], **kwargs)
+
+
+def by_country_period(df: pd.DataFrame, freq: str = "M", **kwargs) -> pd.DataFrame:
+    """:func:`aggregate` per country × publication period (``freq``: "D", "M", "Q", "Y").
+
+    Sentences of undated documents are left out (their count is in no row).
+    """
+    if freq not in ("D", "M", "Q", "Y"):
+        raise ParameterError(f"freq must be 'D', 'M', 'Q' or 'Y', got {freq!r}.")
+    dated = df[df["published"].notna()].copy()
+    dated["period"] = pd.PeriodIndex(pd.to_datetime(dated["published"]), freq=freq).astype(str)
+    out = aggregate(dated, ["country", "period"], **kwargs)
+    return out
+
+
+def evidence(df: pd.DataFrame, country: str, n: int = 3, positive: bool = True) -> pd.DataFrame:
+    """The ``n`` most positive (or negative) sentences about ``country``, strongest first."""
+    sub = df[df["country"] == country]
+    sub = sub.sort_values("score", ascending=not positive)
+    sub = sub[sub["score"] > 0] if positive else sub[sub["score"] < 0]
+    return sub.head(n).reset_index(drop=True)
+
+
+def highlight(sentence: str, mentions: str, marker: tuple[str, str] = ("**", "**")) -> str:
+    """``sentence`` with each mention text (" | "-joined, as in the table) wrapped in ``marker``."""
+    out = sentence
+    for m in sorted(set(filter(None, (mentions or "").split(" | "))), key=len, reverse=True):
+        out = re.sub(rf"(?<![\w*]){re.escape(m)}(?![\w*])", lambda mm: f"{marker[0]}{mm.group()}{marker[1]}", out)
+    return out
+
+
+def compare_scorers(corpus, mentions: pd.DataFrame | None = None, neutral_band: float = NEUTRAL_BAND) -> pd.DataFrame:
+    """Target-dependent vs sentence-level scores side by side, one row per (sentence, country).
+
+    Columns: the keys, ``score_target``, ``score_sentence``, ``label_target``,
+    ``label_sentence``, ``agree`` (same label), plus ``mentions`` and ``sentence``.
+    """
+    if mentions is None:
+        from .countries import country_mentions
+        mentions = country_mentions(corpus)
+    t = country_sentiment(corpus, "target", mentions, neutral_band)
+    s = country_sentiment(corpus, "sentence", mentions, neutral_band)
+    keys = ["doc_id", "sentence_id", "country"]
+    out = t[keys + ["score", "label", "mentions", "sentence"]].merge(
+        s[keys + ["score", "label"]], on=keys, suffixes=("_target", "_sentence"))
+    out["agree"] = out["label_target"] == out["label_sentence"]
+    return out

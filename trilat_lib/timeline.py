@@ -1,0 +1,1178 @@
+"""Timelines of dated events across a corpus: every dated mention traced to its sentence,
+resolved against its article's publication date, and merged across articles.
+
+Pipeline: each document's cleaned text is tagged once by :func:`trilat_lib.timex.tag`
+(so "the next day" and "that same year" see the dates before them), against the
+publication date from the manifest (or, when the manifest has none, a date inferred from
+the page by :func:`infer_publication_date`, with a :class:`CorpusWarning`). Each
+expression is assigned to its sentence by character offsets; ranges ("from 1910 to 1945",
+"1998–2000") become one interval. :func:`tag_corpus` keeps every expression (durations,
+sets and vague PAST/PRESENT/FUTURE references too, with the reason they are not placed);
+:func:`build_timeline` keeps the ones that denote a calendar interval, one row per dated
+event mention, with a short ``event`` description cut from the sentence (the clause around
+the expression, without the expression itself). :func:`merge_events` groups mentions of the
+same event (overlapping intervals and similar wording) into one entry listing all its
+sources; :func:`disagreements` lists similar mentions whose dates do not overlap.
+"""
+from __future__ import annotations
+
+import re
+import warnings
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import pandas as pd
+
+from .errors import CorpusError, CorpusWarning, ParameterError
+
+# Granularities from finest to coarsest. ``min_granularity`` keeps rows at least this precise.
+GRANULARITIES = ("time", "day", "week", "month", "season", "quarter", "half", "year", "decade", "century", "millennium")
+_GRAN_ALIASES = {
+    "minute": "time", "hour": "time", "second": "time", "datetime": "time", "part_of_day": "day",
+    "weekend": "week", "months": "month", "years": "year", "decades": "decade", "centuries": "century",
+}
+EXCLUDED_TYPES = ("DURATION", "SET")
+VAGUE_VALUES = ("PAST_REF", "PRESENT_REF", "FUTURE_REF")
+
+TIMELINE_COLUMNS = [
+    "doc_id", "sentence_id", "timex_start", "timex_end", "timex", "type", "value", "mod",
+    "start", "end", "granularity", "anchored", "resolution", "rule", "event", "clause", "countries",
+    "sentence", "outlet", "title", "published", "date_precision", "date_source",
+]
+TIMEX_COLUMNS = [
+    "doc_id", "sentence_id", "timex_start", "timex_end", "timex", "type", "value", "mod",
+    "start", "end", "granularity", "anchored", "resolution", "rule", "on_timeline", "excluded_because",
+    "sentence", "published", "date_precision", "date_source",
+]
+MERGED_COLUMNS = [
+    "event_id", "start", "end", "granularity", "value", "mod", "event", "n_mentions", "n_documents",
+    "doc_ids", "sentence_ids", "outlets", "timexes", "values", "countries", "evidence",
+    "first_doc_id", "first_sentence_id",
+]
+DISAGREEMENT_COLUMNS = [
+    "similarity", "doc_id_a", "sentence_id_a", "timex_a", "value_a", "start_a", "end_a", "event_a",
+    "doc_id_b", "sentence_id_b", "timex_b", "value_b", "start_b", "end_b", "event_b",
+]
+
+
+# =========================================================================== publication dates
+
+@dataclass(frozen=True)
+class PublicationDate:
+    """A document's publication date and where it comes from.
+
+    ``source`` is ``"manifest"``, ``"inferred"`` or ``"none"``; ``how`` says in words how it
+    was established and ``evidence`` quotes the text it was read from (for inferred dates).
+    """
+
+    doc_id: str
+    date: date | None
+    precision: str | None
+    source: str
+    how: str
+    evidence: str | None = None
+
+
+_MONTHS = {
+    "january": 1, "february": 2, "march": 3, "april": 4, "may": 5, "june": 6, "july": 7,
+    "august": 8, "september": 9, "october": 10, "november": 11, "december": 12,
+    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "jun": 6, "jul": 7, "aug": 8, "sep": 9, "sept": 9,
+    "oct": 10, "nov": 11, "dec": 12,
+}
+_MONTH_RE = (
+    r"(?P<month>January|February|March|April|May|June|July|August|September|October|November|December|"
+    r"Jan\.?|Feb\.?|Mar\.?|Apr\.?|Jun\.?|Jul\.?|Aug\.?|Sept?\.?|Oct\.?|Nov\.?|Dec\.?)"
+)
+_WEEKDAY_RE = r"(?:(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,?\s+)?"
+# Explicit full dates: "September 24, 2023", "Sept. 24 2023", "24 September 2023", "2023-09-24".
+_FULL_DATE_RE = re.compile(
+    rf"\b{_WEEKDAY_RE}(?:{_MONTH_RE}\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<year>(?:19|20)\d\d)"
+    rf"|(?P<day2>\d{{1,2}})(?:st|nd|rd|th)?\s+{_MONTH_RE.replace('month', 'month2')},?\s+(?P<year2>(?:19|20)\d\d)"
+    rf"|(?P<iso>(?:19|20)\d\d-[01]\d-[0-3]\d))\b"
+)
+# Wire-style datelines: "SEOUL, April 24 (Reuters) -", "TOKYO (AP) — ", "WASHINGTON, Jan. 5, 2021 —".
+_DATELINE_RE = re.compile(
+    rf"^\s*(?P<place>[A-Z][A-Z .'’-]{{2,40}}(?:,\s*[A-Z][A-Za-z .]{{1,20}})?),\s+{_MONTH_RE}\s+(?P<day>\d{{1,2}})"
+    rf"(?:,?\s+(?P<year>(?:19|20)\d\d))?\s*(?:\((?P<agency>[A-Za-z .]{{2,30}})\))?\s*[-—–:]",
+    re.MULTILINE,
+)
+_PUBLISHED_RE = re.compile(
+    r"^\s*(?:Published|Posted|Date|First published|Publication date|Updated)\b(?:\s+on)?\s*[:|-]?\s*(?P<rest>.{4,80})$",
+    re.MULTILINE | re.IGNORECASE,
+)
+
+
+def _month_number(name: str) -> int:
+    return _MONTHS[name.lower().rstrip(".")]
+
+
+def explicit_dates(text: str) -> list[tuple[int, int, date]]:
+    """Explicit full calendar dates in ``text`` as ``(start, end, date)`` (invalid dates skipped)."""
+    out = []
+    for m in _FULL_DATE_RE.finditer(text):
+        try:
+            if m.group("iso"):
+                d = date.fromisoformat(m.group("iso"))
+            elif m.group("month"):
+                d = date(int(m.group("year")), _month_number(m.group("month")), int(m.group("day")))
+            else:
+                d = date(int(m.group("year2")), _month_number(m.group("month2")), int(m.group("day2")))
+        except ValueError:
+            continue
+        out.append((m.start(), m.end(), d))
+    return out
+
+
+def _context(text: str, s: int, e: int, width: int = 70) -> str:
+    """``text[s:e]`` with up to ``width`` characters either side, on one line."""
+    a, b = max(0, s - width), min(len(text), e + width)
+    return ("…" if a else "") + " ".join(text[a:b].split()) + ("…" if b < len(text) else "")
+
+
+def _line_of(text: str, pos: int) -> str:
+    s = text.rfind("\n", 0, pos) + 1
+    e = text.find("\n", pos)
+    return text[s : e if e >= 0 else len(text)].strip()
+
+
+def _body_start_in_raw(doc) -> int:
+    """Character offset in ``doc.raw`` where the cleaned body's first paragraph starts (0 if unknown)."""
+    text = doc.text
+    if not text.strip():
+        return len(doc.raw)
+    first = text.strip().split("\n", 1)[0][:60]
+    pos = doc.raw.find(first) if first else -1
+    return pos if pos >= 0 else 0
+
+
+def header_dates(doc) -> list[tuple[date, str]]:
+    """Full dates written in the page furniture above the article body (``doc.raw``), e.g. a
+    site header "Sunday, September 24, 2023". These are often the date the page was *captured*
+    or the site's today, not the article's publication date."""
+    raw = doc.raw[: _body_start_in_raw(doc)]
+    return [(d, _line_of(raw, s)) for s, _, d in explicit_dates(raw)]
+
+
+def infer_publication_date(doc, warn: bool = True) -> PublicationDate | None:
+    """Infer a candidate publication date for a document whose manifest gives none.
+
+    Tries, in order of reliability: a wire dateline in the body ("SEOUL, April 24 (Reuters) -",
+    with the year from another date on the page when the dateline has none); a
+    "Published: ..." / "Posted on ..." line in the raw page; a date in the page header (often
+    the capture date, hence low confidence); and as a last resort the latest explicit full date
+    in the body (a lower bound: the article cannot be older than what it reports). Returns
+    ``None`` when nothing is found. Emits a :class:`CorpusWarning` (``warn=True``) naming the
+    document and the evidence, so the user can check it and add it to the manifest.
+    """
+    raw, text = doc.raw or "", doc.text or ""
+    result: PublicationDate | None = None
+    page_dates = explicit_dates(raw)
+
+    m = _DATELINE_RE.search(text) or _DATELINE_RE.search(raw)
+    if m:
+        month, day = _month_number(m.group("month")), int(m.group("day"))
+        year, year_how = (int(m.group("year")), "") if m.group("year") else (None, "")
+        if year is None:
+            years = sorted({d.year for _, _, d in page_dates}) or sorted(
+                int(y) for y in re.findall(r"\b((?:19|20)\d\d)\b", text))
+            if years:
+                year, year_how = years[-1], f"; the year {years[-1]} is the latest year written on the page"
+        if year is not None:
+            try:
+                result = PublicationDate(
+                    doc.doc_id, date(year, month, day), "day", "inferred",
+                    f"dateline{year_how}", m.group(0).strip())
+            except ValueError:
+                result = None
+    if result is None:
+        for pm in _PUBLISHED_RE.finditer(raw):
+            found = explicit_dates(pm.group("rest"))
+            if found:
+                result = PublicationDate(doc.doc_id, found[0][2], "day", "inferred",
+                                         "'Published' line of the page", pm.group(0).strip())
+                break
+    if result is None:
+        heads = header_dates(doc)
+        if heads:
+            d, line = heads[0]
+            result = PublicationDate(doc.doc_id, d, "day", "inferred",
+                                     "date in the page header (may be the capture date, not the publication date)", line)
+    if result is None:
+        found = explicit_dates(text)
+        if found:
+            s, e, d = max(found, key=lambda t: t[2])
+            result = PublicationDate(doc.doc_id, d, "day", "inferred",
+                                     "latest explicit date in the body (a lower bound for the publication date)",
+                                     _context(text, s, e))
+    if result is not None and warn:
+        warnings.warn(
+            f"document {doc.doc_id!r}: the manifest gives no publication date; inferred {result.date.isoformat()} "
+            f"from the {result.how} ({result.evidence!r}). Relative dates ('last month') are resolved against it: "
+            "check it and write the date in the manifest's 'published' column.",
+            CorpusWarning, stacklevel=2,
+        )
+    return result
+
+
+def publication_date(doc, infer: bool = True, warn: bool = True) -> PublicationDate:
+    """The date relative expressions of ``doc`` are resolved against: the manifest's, else an
+    inferred one (``infer=True``), else none (then only explicit dates can be placed)."""
+    if doc.published is not None:
+        prec = doc.date_precision or "day"
+        if getattr(doc, "date_inferred", False):  # set by the loader, not read from the manifest
+            return PublicationDate(doc.doc_id, doc.published, prec, "inferred",
+                                   f"inferred when the corpus was loaded ({prec} precision)", doc.date_note)
+        note = f"manifest ({prec} precision)"
+        return PublicationDate(doc.doc_id, doc.published, prec, "manifest", note, doc.date_note)
+    if infer:
+        found = infer_publication_date(doc, warn=warn)
+        if found is not None:
+            return found
+    return PublicationDate(doc.doc_id, None, None, "none", "no publication date: relative expressions left unresolved")
+
+
+def publication_dates(corpus, infer: bool = True, warn: bool = True) -> pd.DataFrame:
+    """One row per document: the date used, its precision, source and evidence, and any dates
+    in the page header (to compare with: seed 002's header shows the capture date)."""
+    rows = []
+    for doc in _documents(corpus):
+        p = publication_date(doc, infer=infer, warn=warn)
+        heads = header_dates(doc)
+        rows.append({
+            "doc_id": doc.doc_id, "title": doc.title, "outlet": doc.outlet,
+            "published": p.date, "date_precision": p.precision, "date_source": p.source, "how": p.how,
+            "evidence": p.evidence,
+            "header_dates": "; ".join(d.isoformat() for d, _ in heads) or None,
+            "header_disagrees": bool(heads) and p.date is not None and any(
+                not _date_within(d, p.date, p.precision) for d, _ in heads),
+        })
+    return pd.DataFrame(rows, columns=["doc_id", "title", "outlet", "published", "date_precision", "date_source",
+                                       "how", "evidence", "header_dates", "header_disagrees"])
+
+
+def date_agrees(d: date, ref: date, precision: str | None) -> bool:
+    """True when ``d`` falls within what is known of ``ref``: the same year, month or day for
+    ``precision`` "year", "month" or "day" (e.g. an inferred date against the manifest's)."""
+    return _date_within(d, ref, precision)
+
+
+def _date_within(d: date, ref: date, precision: str | None) -> bool:
+    if precision == "year":
+        return d.year == ref.year
+    if precision == "month":
+        return (d.year, d.month) == (ref.year, ref.month)
+    return d == ref
+
+
+# =========================================================================== tagging
+
+def _documents(corpus) -> list:
+    if corpus is None:
+        raise ParameterError("corpus is None; pass a Corpus (trilat_lib.load_corpus()) or a list of Documents.")
+    if hasattr(corpus, "doc_id") and hasattr(corpus, "text"):
+        return [corpus]
+    try:
+        docs = list(corpus)
+    except TypeError:
+        raise ParameterError(f"corpus must be a Corpus or a list of Documents, not {type(corpus).__name__}.") from None
+    for d in docs:
+        if not (hasattr(d, "doc_id") and hasattr(d, "text") and hasattr(d, "sentences")):
+            raise ParameterError(f"corpus contains {type(d).__name__!r}, not a Document; pass trilat_lib.load_corpus(...).")
+    return docs
+
+
+def granularity_rank(g: str | None) -> int:
+    """Position of a granularity name in :data:`GRANULARITIES` (finest = 0); unknown → len."""
+    if g is None:
+        return len(GRANULARITIES)
+    g = _GRAN_ALIASES.get(str(g).lower(), str(g).lower())
+    return GRANULARITIES.index(g) if g in GRANULARITIES else len(GRANULARITIES)
+
+
+def _norm_granularity(g) -> str | None:
+    if g is None or (isinstance(g, float) and pd.isna(g)):
+        return None
+    g = str(g).lower()
+    return _GRAN_ALIASES.get(g, g)
+
+
+# Anchored expressions resolved against the previous date in the text, not the publication date.
+_ANAPHORIC_RE = re.compile(
+    r"\b(?:the\s(?:next|following|previous|same|prior|preceding)|that(?:\ssame)?|the\sday\s(?:before|after)|"
+    r"a\s\w+\s(?:earlier|later)|year-(?:earlier|before))\b", re.IGNORECASE)
+
+
+def _resolution(tx, pub: PublicationDate, prev_value: str | None) -> tuple[str, str]:
+    """(anchored, resolution): how the expression got its value, in words a student can check."""
+    a = getattr(tx, "anchored", None)
+    if a is None or a is False or (isinstance(a, str) and a.lower() in {"", "no", "none", "explicit", "false"}):
+        return "explicit", "explicit"
+    rule = str(getattr(tx, "rule", "") or "")
+    if rule.startswith("anaphora") or _ANAPHORIC_RE.search(tx.text):
+        kind = "previous date"
+        detail = f"relative to the previous date in the text ({prev_value})" if prev_value else "relative to the previous date in the text"
+        return kind, detail
+    if pub.date is None:
+        return "publication date", "relative to the publication date (unknown)"
+    shown = _show_date(pub.date, pub.precision)
+    inferred = "inferred " if pub.source == "inferred" else ""
+    return "publication date", f"relative to {inferred}publication date {shown} ({pub.precision})"
+
+
+def _show_date(d: date, precision: str | None) -> str:
+    if precision == "year":
+        return f"{d.year}"
+    if precision == "month":
+        return f"{d.year}-{d.month:02d}"
+    return d.isoformat()
+
+
+_RANGE_JOIN_RE = re.compile(r"^\s*(?:-|–|—|to|through|until|till|and)\s*$", re.IGNORECASE)
+_RANGE_LEAD_RE = re.compile(r"(?:\bfrom|\bbetween)\s*$", re.IGNORECASE)
+
+
+@dataclass
+class _Tagged:
+    """A timex (or a joined range of two) with its interval; internal to this module."""
+
+    start: int
+    end: int
+    text: str
+    type: str
+    value: str
+    mod: str | None
+    anchored: object
+    rule: str | None
+    interval: tuple[date, date] | None
+    granularity: str | None
+
+
+def _tag_document(doc, pub: PublicationDate) -> list[_Tagged]:
+    """Tag ``doc.text`` once against its publication date; join explicit ranges into one item."""
+    from . import timex as _timex
+
+    text = doc.text
+    if not text.strip():
+        return []
+    dct = pub.date
+    try:
+        if dct is None:
+            raw = _timex.tag(text, None)
+        else:
+            raw = _timex.tag(text, dct, precision=pub.precision)
+    except (TypeError, ValueError) as e:
+        if dct is None:
+            raw = []  # a tagger that insists on a DCT: nothing can be resolved safely
+        else:
+            raise CorpusError(f"document {doc.doc_id!r}: the temporal tagger failed ({e}).") from None
+    items = []
+    for t in sorted(raw, key=lambda t: (t.start, t.end)):
+        value = str(t.value) if t.value is not None else ""
+        iv = None
+        gran = None
+        if t.type not in EXCLUDED_TYPES and value and value not in VAGUE_VALUES:
+            iv = _timex.interval(value)
+            if iv is not None:
+                gran = _norm_granularity(_timex.granularity(value))
+            elif m := re.match(r"^(\d{4}-\d{2}-\d{2})T", value):  # a time of day: placed on its day
+                iv = _timex.interval(m.group(1))
+                gran = "time" if iv is not None else None
+        if dct is None and t.anchored:
+            iv, gran = None, None  # cannot be trusted without a publication date
+        items.append(_Tagged(t.start, t.end, text[t.start:t.end], t.type, value, getattr(t, "mod", None) or None,
+                             getattr(t, "anchored", None), getattr(t, "rule", None), iv, gran))
+    return _join_ranges(items, text)
+
+
+def _join_ranges(items: list[_Tagged], text: str) -> list[_Tagged]:
+    """Join "from 1910 to 1945", "between 1998 and 2000", "1998–2000" into one interval item."""
+    out: list[_Tagged] = []
+    i = 0
+    while i < len(items):
+        a = items[i]
+        if i + 1 < len(items):
+            b = items[i + 1]
+            gap = text[a.end:b.start]
+            lead = text[max(0, a.start - 12):a.start]
+            is_dash = bool(re.fullmatch(r"\s*[-–—]\s*", gap))
+            has_lead = bool(_RANGE_LEAD_RE.search(lead))
+            word_ok = bool(_RANGE_JOIN_RE.match(gap)) and (has_lead or gap.strip().lower() in {"to", "through", "until", "till"})
+            if (a.interval and b.interval and a.type == b.type == "DATE" and (is_dash or word_ok)
+                    and b.interval[1] > a.interval[0] and a.granularity == b.granularity):
+                s = a.start
+                if has_lead:
+                    m = _RANGE_LEAD_RE.search(lead)
+                    s = a.start - (len(lead) - m.start())
+                out.append(_Tagged(s, b.end, text[s:b.end], "DATE", f"{a.value}/{b.value}", a.mod or b.mod,
+                                   a.anchored or b.anchored, f"range({a.rule}, {b.rule})",
+                                   (a.interval[0], b.interval[1]), a.granularity))
+                i += 2
+                continue
+        out.append(a)
+        i += 1
+    return out
+
+
+def _sentence_index(doc) -> tuple[list[int], list]:
+    sents = list(doc.sentences)
+    return [s.start for s in sents], sents
+
+
+def _find_sentence(sents, starts, pos: int, end: int):
+    import bisect
+
+    k = bisect.bisect_right(starts, pos) - 1
+    if k >= 0 and sents[k].start <= pos and end <= sents[k].end:
+        return sents[k]
+    return None
+
+
+def _country_mentions(doc) -> list:
+    """Country mentions of the whole text (empty when trilat_lib.countries is not available)."""
+    try:
+        from . import countries as _countries
+    except ImportError:
+        return []
+    pub = doc.published
+    try:
+        return list(_countries.find_mentions(doc.text, date=pub))
+    except TypeError:
+        return list(_countries.find_mentions(doc.text))
+
+
+def _countries_in(mentions, start: int, end: int) -> str:
+    """ISO codes of the countries mentioned in ``[start, end)``, in order of first mention."""
+    codes = []
+    for m in mentions:
+        if m.start >= start and m.end <= end and getattr(m, "country", None):
+            c = str(m.country)
+            if c not in codes:
+                codes.append(c)
+    return ";".join(codes)
+
+
+def _datelines(text: str) -> list[tuple[int, int]]:
+    """Spans of wire datelines opening a paragraph ("SEOUL, April 24 (Reuters) -"): their date
+    is the publication date, not an event."""
+    return [(m.start(), m.end()) for m in _DATELINE_RE.finditer(text)
+            if m.start() == 0 or text[:m.start()].endswith("\n") or not text[:m.start()].strip()]
+
+
+def _tag_rows(corpus, infer_dates: bool, warn: bool):
+    """Yield (doc, pub, sentence-or-None, tagged, resolution, anchored) for every timex;
+    the sentence is None for expressions outside body sentences or inside a dateline."""
+    for doc in _documents(corpus):
+        pub = publication_date(doc, infer=infer_dates, warn=warn)
+        starts, sents = _sentence_index(doc)
+        lines = _datelines(doc.text)
+        prev_value = None
+        for t in _tag_document(doc, pub):
+            anchored, how = _resolution(t, pub, prev_value)
+            in_dateline = any(a <= t.start and t.end <= b for a, b in lines)
+            sent = None if in_dateline else _find_sentence(sents, starts, t.start, t.end)
+            yield doc, pub, sent, t, anchored, how
+            if t.interval is not None:
+                prev_value = t.value
+
+
+def tag_corpus(corpus, infer_dates: bool = True, warn: bool = True) -> pd.DataFrame:
+    """Every temporal expression of every document as a tidy frame (one row per expression).
+
+    Keeps what the timeline leaves out, with the reason in ``excluded_because`` (durations,
+    sets, PAST/PRESENT/FUTURE references, expressions outside body sentences), and says how
+    each value was obtained (``resolution``: "explicit", "relative to publication date
+    2023-04-24 (day)", "relative to the previous date in the text (2019)").
+    """
+    rows = []
+    sents_of: dict[str, tuple] = {}
+    for doc, pub, sent, t, anchored, how in _tag_rows(corpus, infer_dates, warn):
+        if sent is None:
+            reason = "not in a body sentence (heading, furniture or dateline)"
+        elif t.type in EXCLUDED_TYPES:
+            reason = "duration" if t.type == "DURATION" else "set (recurring time)"
+        elif t.value in VAGUE_VALUES:
+            reason = "vague reference (past/present/future)"
+        elif t.interval is None:
+            reason = "no calendar interval" + (" (no publication date to resolve it)" if pub.date is None and t.anchored else "")
+        else:
+            reason = ""
+        if sent is None:  # still say which sentence holds it (e.g. a dateline), when one does
+            sent_id = _find_sentence(sents_of.setdefault(doc.doc_id, _sentence_index(doc))[1],
+                                     sents_of[doc.doc_id][0], t.start, t.end)
+            shown = sent_id
+        else:
+            shown = sent
+        rows.append({
+            "doc_id": doc.doc_id, "sentence_id": shown.sentence_id if shown else pd.NA,
+            "timex_start": t.start, "timex_end": t.end, "timex": t.text, "type": t.type, "value": t.value,
+            "mod": t.mod, "start": t.interval[0] if t.interval else None, "end": t.interval[1] if t.interval else None,
+            "granularity": t.granularity, "anchored": anchored, "resolution": how, "rule": t.rule,
+            "on_timeline": reason == "", "excluded_because": reason or None,
+            "sentence": shown.text if shown else None, "published": pub.date, "date_precision": pub.precision,
+            "date_source": pub.source,
+        })
+    df = pd.DataFrame(rows, columns=TIMEX_COLUMNS)
+    df["sentence_id"] = df["sentence_id"].astype("Int64")
+    return df
+
+
+def build_timeline(
+    corpus,
+    date_from: str | date | None = None,
+    date_to: str | date | None = None,
+    countries: Iterable[str] | str | None = None,
+    min_granularity: str | None = None,
+    infer_dates: bool = True,
+    max_event_chars: int = 100,
+    warn: bool = True,
+) -> pd.DataFrame:
+    """One row per dated event mention in the corpus, in chronological order.
+
+    Columns: ``doc_id, sentence_id`` (index into ``doc.sentences``), ``timex_start/timex_end``
+    (offsets into ``doc.text``), ``timex`` (the expression), ``type, value`` (TIMEX3), ``mod``,
+    ``start, end`` (the calendar interval, dates), ``granularity``, ``anchored`` and
+    ``resolution`` (how the value was obtained), ``event`` (a short description: the clause
+    around the expression without it), ``clause`` (the same, uncut), ``countries`` (ISO codes
+    the sentence mentions, ";"-joined in order of first mention), ``sentence`` (the evidence) and document metadata.
+    Filters: see :func:`filter_timeline`. Durations, sets and vague references are left out
+    (they are in :func:`tag_corpus`).
+    """
+    _check_int("max_event_chars", max_event_chars, 20)
+    filt = _FilterArgs.make(date_from, date_to, countries, min_granularity)
+    rows = []
+    all_rows = list(_tag_rows(corpus, infer_dates, warn))
+    for doc, pub, sent, t, anchored, how in all_rows:
+        if sent is None or t.interval is None or t.type in EXCLUDED_TYPES or t.value in VAGUE_VALUES:
+            continue
+        rows.append((doc, pub, sent, t, anchored, how))
+    mentions_by_doc: dict[str, list] = {}
+    by_sentence: dict[tuple, list] = {}
+    for doc, pub, sent, t, anchored, how in all_rows:
+        if sent is not None:
+            by_sentence.setdefault((doc.doc_id, sent.sentence_id), []).append(t)
+    out = []
+    for doc, pub, sent, t, anchored, how in rows:
+        if doc.doc_id not in mentions_by_doc:
+            mentions_by_doc[doc.doc_id] = _country_mentions(doc)
+        rel_s, rel_e = t.start - sent.start, t.end - sent.start
+        others = [(u.start - sent.start, u.end - sent.start) for u in by_sentence[(doc.doc_id, sent.sentence_id)] if u is not t]
+        clause, event = describe_event(sent.text, rel_s, rel_e, max_chars=max_event_chars, others=others)
+        out.append({
+            "doc_id": doc.doc_id, "sentence_id": sent.sentence_id, "timex_start": t.start, "timex_end": t.end,
+            "timex": t.text, "type": t.type, "value": t.value, "mod": t.mod,
+            "start": t.interval[0], "end": t.interval[1], "granularity": t.granularity,
+            "anchored": anchored, "resolution": how, "rule": t.rule, "event": event, "clause": clause,
+            "countries": _countries_in(mentions_by_doc[doc.doc_id], sent.start, sent.end),
+            "sentence": sent.text, "outlet": doc.outlet, "title": doc.title,
+            "published": pub.date, "date_precision": pub.precision, "date_source": pub.source,
+        })
+    df = pd.DataFrame(out, columns=TIMELINE_COLUMNS)
+    if len(df):
+        df = df.sort_values(["start", "end", "doc_id", "timex_start"], kind="stable").reset_index(drop=True)
+    return filt.apply(df)
+
+
+# =========================================================================== filters
+
+def _check_int(name: str, value, minimum: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        raise ParameterError(f"{name}={value!r} must be an integer ≥ {minimum}.")
+
+
+def _check_float(name: str, value, lo: float, hi: float) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not (lo <= float(value) <= hi):
+        raise ParameterError(f"{name}={value!r} must be a number between {lo} and {hi}.")
+    return float(value)
+
+
+def _parse_bound(name: str, value, upper: bool) -> date | None:
+    """Accept a date, 'YYYY', 'YYYY-MM' or 'YYYY-MM-DD' (or int year); upper bounds round up."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    if isinstance(value, str):
+        m = re.fullmatch(r"\s*(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?\s*", value)
+        if m:
+            y, mo, d = int(m.group(1)), m.group(2), m.group(3)
+            try:
+                if d:
+                    return date(y, int(mo), int(d))
+                if mo:
+                    first = date(y, int(mo), 1)
+                    if not upper:
+                        return first
+                    nxt = date(y + (first.month == 12), first.month % 12 + 1, 1)
+                    return nxt - timedelta(days=1)
+                return date(y, 12, 31) if upper else date(y, 1, 1)
+            except ValueError:
+                pass
+    raise ParameterError(
+        f"{name}={value!r} is not a date; use a datetime.date, a year (1965), 'YYYY-MM' or 'YYYY-MM-DD'.")
+
+
+@dataclass(frozen=True)
+class _FilterArgs:
+    date_from: date | None
+    date_to: date | None
+    countries: tuple[str, ...] | None
+    min_granularity: str | None
+
+    @classmethod
+    def make(cls, date_from, date_to, countries, min_granularity) -> "_FilterArgs":
+        lo = _parse_bound("date_from", date_from, upper=False)
+        hi = _parse_bound("date_to", date_to, upper=True)
+        if lo and hi and lo > hi:
+            raise ParameterError(f"date_from={date_from!r} is after date_to={date_to!r}; swap them.")
+        codes = None
+        if countries is not None:
+            if isinstance(countries, str):
+                countries = [c for c in re.split(r"[;,\s]+", countries) if c]
+            try:
+                codes = tuple(str(c).strip().upper() for c in countries)
+            except TypeError:
+                raise ParameterError(f"countries={countries!r} must be a list of ISO alpha-3 codes such as ['JPN', 'KOR'].") from None
+            bad = [c for c in codes if not re.fullmatch(r"[A-Z]{3}", c)]
+            if bad or not codes:
+                raise ParameterError(
+                    f"countries={countries!r}: {bad or 'empty list'} — give ISO alpha-3 codes such as ['JPN', 'KOR'], or None for all.")
+        g = None
+        if min_granularity is not None:
+            g = _norm_granularity(min_granularity)
+            if g not in GRANULARITIES:
+                raise ParameterError(f"min_granularity={min_granularity!r} is not one of {', '.join(GRANULARITIES)} (or None).")
+        return cls(lo, hi, codes, g)
+
+    def apply(self, df: pd.DataFrame) -> pd.DataFrame:
+        if not len(df):
+            return df
+        keep = pd.Series(True, index=df.index)
+        if self.date_from is not None:
+            keep &= df["end"].map(lambda d: d >= self.date_from)
+        if self.date_to is not None:
+            keep &= df["start"].map(lambda d: d <= self.date_to)
+        if self.countries is not None:
+            want = set(self.countries)
+            keep &= df["countries"].fillna("").map(lambda s: bool(want & set(filter(None, s.split(";")))))
+        if self.min_granularity is not None:
+            limit = GRANULARITIES.index(self.min_granularity)
+            keep &= df["granularity"].map(lambda g: granularity_rank(g) <= limit)
+        return df[keep].reset_index(drop=True)
+
+
+def filter_timeline(
+    timeline: pd.DataFrame,
+    date_from: str | date | None = None,
+    date_to: str | date | None = None,
+    countries: Iterable[str] | str | None = None,
+    min_granularity: str | None = None,
+) -> pd.DataFrame:
+    """Rows whose interval overlaps ``[date_from, date_to]``, whose sentence names one of
+    ``countries`` (ISO alpha-3), and whose granularity is at least as fine as
+    ``min_granularity`` (e.g. "year" drops decades and centuries)."""
+    _require_columns(timeline, ["start", "end", "countries", "granularity"], "timeline")
+    return _FilterArgs.make(date_from, date_to, countries, min_granularity).apply(timeline)
+
+
+def _require_columns(df, cols: Sequence[str], name: str) -> None:
+    if not isinstance(df, pd.DataFrame):
+        raise ParameterError(f"{name} must be a DataFrame from build_timeline(), not {type(df).__name__}.")
+    missing = [c for c in cols if c not in df.columns]
+    if missing:
+        raise ParameterError(f"{name} lacks column(s) {', '.join(missing)}; pass the frame build_timeline() returns.")
+
+
+# =========================================================================== event descriptions
+
+_MARK = "\u2063"  # invisible separator: marks where the expression was while the clause is trimmed
+_STRONG_SPLIT_RE = re.compile(r"\s*(?:;|:(?!\d)|\s[—–-]\s|—|–(?=\s)|\(|\))\s*")
+_COMMA_RE = re.compile(r",\s*")
+# conjunctions that start a new clause; "and"/"but" only before a verb-looking word ("and attended")
+_WEAK_SPLIT_RE = re.compile(
+    r"\s+(?=(?:where|while|whereas|because|after|before|when)\s|(?:and|but)\s(?!the\b|its\b|his\b|her\b|their\b)[a-z]+(?:ed|es)\b)")
+_CONNECTIVES = (
+    "and", "but", "or", "so", "yet", "then", "also", "when", "while", "whereas", "as", "although", "though",
+    "because", "since", "after", "before", "until", "where", "that", "which", "who", "such as", "including",
+    "however", "meanwhile", "indeed", "moreover", "similarly", "finally", "first", "in fact", "in short",
+    "even", "only", "already", "still", "now", "by then", "back then", "was", "were", "is", "are",
+)
+_CONNECTIVE_RE = re.compile(
+    r"^(?:(?:" + "|".join(sorted((re.escape(c) for c in _CONNECTIVES), key=len, reverse=True)) + r")\b[\s,]*)+",
+    re.IGNORECASE)
+_DANGLING_PREP_RE = re.compile(
+    r"\b(?:in|on|at|since|from|by|during|until|till|to|of|through|around|about|as of|as early as|as soon as|"
+    r"before|after|between|for|dated)\s*$", re.IGNORECASE)
+_ADVERBIAL_OPEN_RE = re.compile(
+    r"^(?:in|on|at|since|from|by|during|until|through|around|after|before|last|this|next|early|late|"
+    r"earlier|later|that|the|a|an|back|for|over|within|as of|as early as|\d)\b", re.IGNORECASE)
+_PROPER_TAIL_RE = re.compile(r"((?:(?:[A-Z][\w'’.-]*|of|the)\s+){0,3}[A-Z][\w'’.-]*)\s*$")
+
+
+def _content_words(s: str) -> int:
+    from .text import tokens
+
+    return len(tokens(s.replace(_MARK, " "), remove_stopwords=True, keep_numbers=False))
+
+
+def _segments(text: str, regex: re.Pattern) -> list[tuple[int, int]]:
+    spans, pos = [], 0
+    for m in regex.finditer(text):
+        if m.start() > pos:
+            spans.append((pos, m.start()))
+        pos = m.end()
+    if pos < len(text):
+        spans.append((pos, len(text)))
+    return spans or [(0, len(text))]
+
+
+def _around(spans: list[tuple[int, int]], s: int, e: int) -> tuple[int, int]:
+    """Indices of the first and last segment overlapping [s, e) (the nearest one if none does)."""
+    idx = [i for i, (a, b) in enumerate(spans) if a < e and b > s] or [
+        min(range(len(spans)), key=lambda i: abs(spans[i][0] - s))]
+    return idx[0], idx[-1]
+
+
+def _remove_spans(text: str, spans: list[tuple[int, int]], main: tuple[int, int]) -> str:
+    """Remove every expression span (and a preposition introducing it); mark the main one."""
+    out, pos = [], 0
+    for s, e in sorted(spans):
+        if s < pos:
+            continue
+        before = text[pos:s]
+        stripped = _DANGLING_PREP_RE.sub("", before.rstrip())
+        if stripped != before.rstrip() or not before.strip():
+            before = stripped + " "
+        out.append(before)
+        out.append(_MARK if (s, e) == main else " ")
+        pos = e
+        if re.match(r"['’]s\b", text[e:]):
+            pos += 2
+    out.append(text[pos:])
+    return "".join(out)
+
+
+def _tidy(s: str) -> str:
+    s = re.sub(r"[ \t\r\n]+", " ", s)
+    s = re.sub(r"\s+([,.;:!?”’])", r"\1", s)
+    s = re.sub(r"([“‘])\s+", r"\1", s)
+    s = re.sub(r",(\s*,)+", ",", s)
+    s = re.sub(r"[.\s]*[“‘]\s*$", "", s)
+    s = re.sub(r"^[\s,.;:—–”’-]+|[\s,;:—–-]+$", "", s)
+    return s.strip()
+
+
+def _window(s: str, max_chars: int) -> str:
+    """Cap ``s`` at ``max_chars`` on word boundaries, keeping the words around the marker."""
+    pos = s.find(_MARK)
+    plain = s.replace(_MARK, "")
+    if len(plain) <= max_chars:
+        return plain
+    pos = max(pos, 0)
+    budget = max_chars - 2
+    lo = max(0, min(pos - (2 * budget) // 3, len(plain) - budget))
+    hi = min(len(plain), lo + budget)
+    piece = plain[lo:hi]
+    if lo > 0:
+        piece = piece[piece.find(" ") + 1:] if " " in piece else piece
+    if hi < len(plain) and " " in piece:
+        piece = piece[: piece.rfind(" ")]
+    piece = piece.strip(" ,;:")
+    return ("…" if lo > 0 else "") + piece + ("…" if hi < len(plain) else "")
+
+
+def describe_event(
+    sentence: str, start: int, end: int, max_chars: int = 100, others: Sequence[tuple[int, int]] = (),
+) -> tuple[str, str]:
+    """A short description of the event a temporal expression dates: ``(clause, label)``.
+
+    ``start``/``end`` are the expression's offsets within ``sentence``; ``others`` are the
+    offsets of the sentence's other expressions (removed too). The clause is the part of the
+    sentence around the expression: split at strong boundaries (; : dashes, brackets); a
+    leading time adverbial ("Last month, ...", "At the height of ... in 2019, ...") gives way to
+    the main clause after it; long clauses are cut at commas and clause-opening conjunctions to
+    the piece holding the expression (extended to its neighbours until it has a few content
+    words). The expressions, the preposition introducing them and leading connectives ("and",
+    "such as", "which") are dropped; "which"/"who" after a name becomes the name ("Japan,
+    which colonized ..." → "Japan colonized ..."). The label is the clause capped at
+    ``max_chars`` on word boundaries, keeping the words around where the expression was.
+    """
+    if not (0 <= start <= end <= len(sentence)):
+        raise ParameterError(f"start={start}, end={end} are not valid offsets into a sentence of {len(sentence)} characters.")
+    _check_int("max_chars", max_chars, 20)
+    n_timex = 1 + len(others)
+    spans = [(start, end)] + [(s, e) for s, e in others if 0 <= s < e <= len(sentence) and (s, e) != (start, end)]
+    text = _remove_spans(sentence, spans, (start, end))
+    text = re.sub(r"[.!?]+([”’\"']?)\s*$", r"\1", text.rstrip())
+    m0 = text.find(_MARK)
+    # 1. the clause between strong boundaries
+    segs = _segments(text, _STRONG_SPLIT_RE)
+    i0, i1 = _around(segs, m0, m0 + 1)
+    while _content_words(text[segs[i0][0]:segs[i1][1]]) < 3 and (i0 > 0 or i1 < len(segs) - 1):
+        if i0 > 0:
+            i0 -= 1
+        else:
+            i1 += 1
+    piece = text[segs[i0][0]:segs[i1][1]]
+    prefix_end = segs[i0][0]
+    # 2. a leading time adverbial gives way to the main clause
+    mk = piece.find(_MARK)
+    comma = piece.find(",", mk)
+    head = piece[:comma] if comma >= 0 else ""
+    if (comma >= 0 and len(head) <= 90 and "," not in piece[:mk]
+            and (_ADVERBIAL_OPEN_RE.match(head.lstrip(_MARK + " ")) or not head.replace(_MARK, "").strip())
+            and _content_words(piece[comma + 1:]) >= 3):
+        prefix_end += comma + 1
+        head_words = _tidy(head.replace(_MARK, " "))
+        piece = _MARK + piece[comma + 1:]  # the label starts at the main clause
+    else:
+        head_words = ""
+        # 3. long clauses: cut at commas, then at clause-opening conjunctions
+        need = 2 if n_timex > 1 else 3
+        for regex in (_COMMA_RE, _WEAK_SPLIT_RE):
+            # short clauses stay whole, unless several expressions share the sentence: then
+            # each gets the clause it stands in ("... dinner on Wednesday and addresses Congress the next day")
+            if len(piece) <= max_chars and (n_timex == 1 or regex is _COMMA_RE):
+                continue
+            sub = _segments(piece, regex)
+            if len(sub) < 2:
+                continue
+            mk = piece.find(_MARK)
+            j0, j1 = _around(sub, mk, mk + 1)
+            while _content_words(piece[sub[j0][0]:sub[j1][1]]) < need and (j0 > 0 or j1 < len(sub) - 1):
+                if j0 > 0:
+                    j0 -= 1
+                else:
+                    j1 += 1
+            prefix_end += sub[j0][0]
+            piece = piece[sub[j0][0]:sub[j1][1]]
+        # a non-restrictive relative clause holding the expression is the event ("Japan, which colonized ...")
+        sub = _segments(piece, _COMMA_RE)
+        mk = piece.find(_MARK)
+        j0, j1 = _around(sub, mk, mk + 1)
+        rel = piece[sub[j0][0]:sub[j1][1]]
+        named = _PROPER_TAIL_RE.search(piece[:sub[j0][0]].rstrip(" ,")) if j0 > 0 else None
+        if (named and not re.match(r"^(?:the|of)\b", named.group(1), re.IGNORECASE)
+                and re.match(r"^\s*(?:which|who)\b", rel, re.IGNORECASE) and _content_words(rel) >= 2):
+            prefix_end += sub[j0][0]
+            piece = rel
+    clause = _tidy(piece)
+    # 4. "which"/"who" after a name: substitute the name; drop leading connectives
+    m = re.match(rf"^[{_MARK}\s]*(which|who)\b\s*", clause, re.IGNORECASE)
+    if m:
+        before = sentence[:max(0, min(prefix_end, len(sentence)))].rstrip(" ,")
+        tail = _PROPER_TAIL_RE.search(before)
+        if tail and not re.match(r"^(?:the|of)\b", tail.group(1), re.IGNORECASE):
+            clause = tail.group(1).strip() + " " + clause[m.end():]
+    lead = re.match(rf"^[{_MARK}\s]*", clause).group(0)
+    clause = lead + _CONNECTIVE_RE.sub("", clause[len(lead):])
+    clause = re.sub(rf"^([{_MARK}\s]*)(?:came|comes|come)\s+(?=\S)", r"\1", clause)  # "then came X" → "X"
+    clause = _tidy(clause)
+    if not clause.replace(_MARK, "").strip():
+        clause = _tidy(text) if text.replace(_MARK, "").strip() else sentence.strip()
+    if not clause.replace(_MARK, "").strip():
+        clause = sentence.strip()
+    # unbalanced closing quote at the end
+    if clause.endswith(("”", "\"")) and clause.count("“") < clause.count("”") + clause.count("\"") % 2:
+        clause = clause[:-1]
+    first = clause.lstrip(_MARK + " ")
+    clause = clause[: len(clause) - len(first)] + first[:1].upper() + first[1:]
+    full = _tidy(clause.replace(_MARK, " "))
+    if head_words and _content_words(head_words) >= 1:  # keep "In his speech" for matching mentions
+        head_words = _tidy(_CONNECTIVE_RE.sub("", head_words))
+        full = head_words[:1].upper() + head_words[1:] + ", " + full
+    label = _tidy(_window(re.sub(rf"\s*{_MARK}\s*", f" {_MARK}", clause).strip(), max_chars))
+    return full, label
+
+
+# =========================================================================== merging
+
+_SIM_WORD_RE = re.compile(r"[^\W\d_][\w'’-]*")
+
+
+def _sim_features(s: str) -> tuple[frozenset[str], frozenset[str]]:
+    """(content words, the lower-case ones among them), each truncated to 5 letters
+    ("colonized"/"colonial" → "colon"; crude but robust). Lower-case words are the event's
+    predicates and common nouns ("summit", "export"); capitalised ones are names."""
+    from .text import normalize_token, stopwords
+
+    sw = stopwords()
+    words, common = set(), set()
+    for k, m in enumerate(_SIM_WORD_RE.finditer(s or "")):
+        w = normalize_token(m.group())
+        if len(w) < 2 or w in sw:
+            continue
+        key = w[:5]
+        words.add(key)
+        if k > 0 and m.group()[0].islower():
+            common.add(key)
+    return frozenset(words), frozenset(common)
+
+
+def similarity(a: str, b: str, min_shared: int = 2, idf: dict[str, float] | None = None) -> float:
+    """Content similarity of two event descriptions, 0..1.
+
+    Shared content words (5-letter prefixes, weighted by ``idf`` when given) over the
+    smaller description's weight — the overlap coefficient, which suits a short clause
+    ("attended a NATO summit") against a long one. 0 unless at least ``min_shared`` words are
+    shared and one of them is a lower-case word (a predicate or common noun such as
+    "summit", "export", "colonial"): shared names alone ("Secretary of State Blinken") do not
+    make two mentions the same event."""
+    return _sim(_sim_features(a), _sim_features(b), min_shared, idf)
+
+
+def _sim(fa, fb, min_shared: int, idf: dict[str, float] | None) -> float:
+    (A, Ac), (B, Bc) = fa, fb
+    if not A or not B:
+        return 0.0
+    shared = A & B
+    if len(shared) < min_shared or not (Ac & Bc):
+        return 0.0
+    w = (lambda t: idf.get(t, 1.0)) if idf else (lambda t: 1.0)
+    denom = min(sum(map(w, A)), sum(map(w, B)))
+    return min(1.0, sum(map(w, shared)) / denom) if denom > 0 else 0.0
+
+
+def _idf(timeline: pd.DataFrame) -> dict[str, float]:
+    """Inverse document frequency over the timeline's distinct sentences: words found in most
+    sentences (here "Japan", "Korea") weigh little, rare ones ("colonial", "NATO") much."""
+    import math
+
+    sents = timeline.drop_duplicates(["doc_id", "sentence_id"])["sentence"].fillna("")
+    df: dict[str, int] = {}
+    for s in sents:
+        for t in _sim_features(s)[0]:
+            df[t] = df.get(t, 0) + 1
+    n = len(sents)
+    return {t: math.log((1 + n) / (1 + c)) + 0.05 for t, c in df.items()}
+
+
+def _overlap(a0: date, a1: date, b0: date, b1: date) -> bool:
+    return a0 <= b1 and b0 <= a1
+
+
+def _pairs(timeline: pd.DataFrame, min_shared: int, country_guard: bool, same_sentence: bool = False):
+    """Yield (i, j, similarity) for pairs of rows (positions) with a non-zero similarity.
+
+    Candidates come from an inverted index over the clauses' lower-case words (a pair must
+    share one anyway), so the cost grows with the pairs that share words, not with n².
+    Two expressions of one sentence count as the same clause (similarity 1) when
+    ``same_sentence``; otherwise such pairs are skipped.
+    """
+    feats = [_sim_features(c) for c in timeline["clause"].fillna("")]
+    idf = _idf(timeline)
+    ctry = [set(filter(None, str(c or "").split(";"))) for c in timeline["countries"].fillna("")]
+    keys = list(zip(timeline["doc_id"].tolist(), timeline["sentence_id"].tolist()))
+    n = len(timeline)
+    if same_sentence:
+        by_sent: dict = {}
+        for i, k in enumerate(keys):
+            by_sent.setdefault(k, []).append(i)
+        for rows in by_sent.values():
+            for x in range(len(rows)):
+                for y in range(x + 1, len(rows)):
+                    yield rows[x], rows[y], 1.0
+    index: dict[str, list[int]] = {}
+    for i, (_, common) in enumerate(feats):
+        for t in common:
+            index.setdefault(t, []).append(i)
+    for i in range(n):
+        cands = set()
+        for t in feats[i][1]:
+            cands.update(j for j in index[t] if j > i)
+        for j in sorted(cands):
+            if keys[i] == keys[j]:
+                continue
+            if country_guard and ctry[i] and ctry[j] and not (ctry[i] & ctry[j]):
+                continue
+            sim = _sim(feats[i], feats[j], min_shared, idf)
+            if sim > 0:
+                yield i, j, sim
+
+
+def _check_timeline(timeline) -> None:
+    _require_columns(timeline, ["doc_id", "sentence_id", "start", "end", "granularity", "clause", "countries",
+                                "event", "timex", "value", "sentence"], "timeline")
+
+
+def cluster_events(
+    timeline: pd.DataFrame,
+    threshold: float = 0.5,
+    min_shared: int = 2,
+    same_granularity: bool = False,
+    country_guard: bool = True,
+) -> pd.Series:
+    """An ``event_id`` for every timeline row: rows describing the same event share it.
+
+    Two mentions are the same event when their intervals overlap (with ``same_granularity``
+    also the same granularity; otherwise one interval must contain the other, e.g. "June
+    2022" inside "summer 2022"), their clauses share at least ``min_shared`` content words
+    with an overlap coefficient ≥ ``threshold`` (:func:`similarity`), and — with
+    ``country_guard`` — their sentences do not name disjoint sets of countries. Groups are
+    grown from the most similar pairs down, and a group's mentions must all overlap in time.
+    Two expressions of one sentence with overlapping intervals ("this week ... on Wednesday")
+    are one event.
+    """
+    _check_timeline(timeline)
+    threshold = _check_float("threshold", threshold, 0.0, 1.0)
+    _check_int("min_shared", min_shared, 1)
+    n = len(timeline)
+    if n == 0:
+        return pd.Series([], dtype="Int64", name="event_id")
+    starts, ends = timeline["start"].tolist(), timeline["end"].tolist()
+    grans = timeline["granularity"].tolist()
+    candidates = []
+    for i, j, sim in _pairs(timeline, min_shared, country_guard, same_sentence=True):
+        if sim < threshold or not _overlap(starts[i], ends[i], starts[j], ends[j]):
+            continue
+        if same_granularity and grans[i] != grans[j]:
+            continue
+        if not same_granularity and grans[i] != grans[j]:
+            inside = (starts[i] >= starts[j] and ends[i] <= ends[j]) or (starts[j] >= starts[i] and ends[j] <= ends[i])
+            if not inside:
+                continue
+        candidates.append((sim, i, j))
+    candidates.sort(key=lambda t: (-t[0], t[1], t[2]))
+    group = list(range(n))
+    members = {i: [i] for i in range(n)}
+    span = {i: (starts[i], ends[i]) for i in range(n)}
+    for sim, i, j in candidates:
+        gi, gj = group[i], group[j]
+        if gi == gj:
+            continue
+        (a0, a1), (b0, b1) = span[gi], span[gj]
+        lo, hi = max(a0, b0), min(a1, b1)
+        if lo > hi:
+            continue  # the groups would no longer share a common date
+        for k in members[gj]:
+            group[k] = gi
+        members[gi] += members.pop(gj)
+        span[gi] = (lo, hi)
+        span.pop(gj)
+    # number events chronologically
+    order = sorted(members, key=lambda g: (span[g][0], span[g][1], min(members[g])))
+    ids = {g: k for k, g in enumerate(order, start=1)}
+    return pd.Series([ids[group[i]] for i in range(n)], index=timeline.index, dtype="Int64", name="event_id")
+
+
+def _label_score(label: str) -> tuple:
+    """Prefer a label that starts where its clause starts and has a few content words."""
+    return (not label.startswith("…"), min(_content_words(label), 6), not label.endswith("…"))
+
+
+def merge_events(
+    timeline: pd.DataFrame,
+    threshold: float = 0.5,
+    min_shared: int = 2,
+    same_granularity: bool = False,
+    country_guard: bool = True,
+    merge: bool = True,
+) -> pd.DataFrame:
+    """One row per event: mentions of the same event across (and within) documents merged.
+
+    ``start``/``end`` are the interval all its mentions agree on (the intersection), with the
+    finest ``granularity`` and ``value`` among them; ``event`` is the most informative label
+    (one that starts at its clause's start and has a few content words); ``doc_ids``, ``sentence_ids`` ("000:3; 002:5", each sentence once), ``outlets``,
+    ``timexes``, ``values`` and ``evidence`` list every source. The unmerged rows stay in
+    ``timeline``; :func:`cluster_events` gives each of them its ``event_id``. Parameters as in
+    :func:`cluster_events`. With ``merge=False`` every mention stays its own entry (same columns).
+    """
+    ids = cluster_events(timeline, threshold, min_shared, same_granularity, country_guard)
+    if not merge:
+        ids = pd.Series(range(1, len(timeline) + 1), index=timeline.index, dtype="Int64", name="event_id")
+    if not len(timeline):
+        return pd.DataFrame(columns=MERGED_COLUMNS)
+    cols = ["doc_id", "sentence_id", "start", "end", "granularity", "value", "mod", "event", "timex", "countries", "sentence"]
+    recs = timeline.reindex(columns=cols).assign(
+        outlet=timeline["outlet"].fillna("unknown").astype(str) if "outlet" in timeline else "unknown",
+        _pos=timeline["timex_start"] if "timex_start" in timeline else 0,
+        event_id=ids.values).to_dict("records")
+    groups: dict[int, list[dict]] = {}
+    for r in recs:
+        groups.setdefault(int(r["event_id"]), []).append(r)
+    rows = []
+    for eid in sorted(groups):
+        g = sorted(groups[eid], key=lambda r: (str(r["doc_id"]), r["sentence_id"], r["_pos"]))
+        finest = min(g, key=lambda r: granularity_rank(r["granularity"]))
+        best = max(g, key=lambda r: _label_score(r["event"] or ""))
+        docs = list(dict.fromkeys(str(r["doc_id"]) for r in g))
+        sent_keys = list(dict.fromkeys((str(r["doc_id"]), int(r["sentence_id"])) for r in g))
+        sentence_of = {(str(r["doc_id"]), int(r["sentence_id"])): r["sentence"] for r in g}
+        rows.append({
+            "event_id": eid, "start": max(r["start"] for r in g), "end": min(r["end"] for r in g),
+            "granularity": finest["granularity"], "value": finest["value"], "mod": finest["mod"],
+            "event": best["event"],
+            "n_mentions": len(g), "n_documents": len(docs), "doc_ids": "; ".join(docs),
+            "sentence_ids": "; ".join(f"{d}:{s}" for d, s in sent_keys),
+            "outlets": "; ".join(dict.fromkeys(r["outlet"] for r in g)),
+            "timexes": "; ".join(dict.fromkeys(r["timex"] for r in g)),
+            "values": "; ".join(dict.fromkeys(r["value"] for r in g)),
+            "countries": ";".join(dict.fromkeys(c for r in g for c in str(r["countries"] or "").split(";") if c)),
+            "evidence": " | ".join(f"[{d}:{s}] {sentence_of[(d, s)]}" for d, s in sent_keys),
+            "first_doc_id": g[0]["doc_id"], "first_sentence_id": int(g[0]["sentence_id"]),
+        })
+    out = pd.DataFrame(rows, columns=MERGED_COLUMNS)
+    return out.sort_values(["start", "end", "event_id"], kind="stable").reset_index(drop=True)
+
+
+def disagreements(
+    timeline: pd.DataFrame,
+    threshold: float = 0.6,
+    min_shared: int = 2,
+    country_guard: bool = True,
+    across_documents: bool = True,
+) -> pd.DataFrame:
+    """Pairs of mentions that look like the same event (similarity ≥ ``threshold``) but whose
+    dates do not overlap: either two sources disagree, a relative date was resolved against a
+    wrong publication date, or they are two similar events (a recurring meeting) — a reader
+    decides, with both sentences shown. ``across_documents`` limits pairs to different texts."""
+    _check_timeline(timeline)
+    threshold = _check_float("threshold", threshold, 0.0, 1.0)
+    _check_int("min_shared", min_shared, 1)
+    rows = []
+    t = timeline.reset_index(drop=True)
+    fields = ("doc_id", "sentence_id", "timex", "value", "start", "end", "event")
+    cols = {k: t[k].tolist() for k in fields}
+    for i, j, sim in _pairs(t, min_shared, country_guard):
+        if sim < threshold or _overlap(cols["start"][i], cols["end"][i], cols["start"][j], cols["end"][j]):
+            continue
+        if across_documents and cols["doc_id"][i] == cols["doc_id"][j]:
+            continue
+        rows.append({"similarity": round(sim, 3),
+                     **{f"{k}_a": cols[k][i] for k in fields}, **{f"{k}_b": cols[k][j] for k in fields}})
+    out = pd.DataFrame(rows, columns=DISAGREEMENT_COLUMNS)
+    return out.sort_values("similarity", ascending=False, kind="stable").reset_index(drop=True)
+
+
+def resolution_table(timexes: pd.DataFrame) -> pd.DataFrame:
+    """The relative expressions of :func:`tag_corpus` with how each was resolved — a table a
+    student can check by hand against the publication date (or the previous date)."""
+    _require_columns(timexes, ["anchored", "doc_id", "sentence_id", "timex", "value", "resolution"], "timexes")
+    rel = timexes[timexes["anchored"] != "explicit"]
+    cols = ["doc_id", "sentence_id", "timex", "type", "value", "start", "end", "resolution", "on_timeline", "sentence"]
+    return rel[[c for c in cols if c in rel.columns]].reset_index(drop=True)
+
+
+def what_if_published(doc, published: date | str, precision: str = "day") -> pd.DataFrame:
+    """How ``doc``'s relative expressions would be resolved had it been published on
+    ``published`` (e.g. a page-header date) instead of its manifest date: one row per
+    relative expression with both values side by side (``value`` and ``value_if``)."""
+    from dataclasses import replace
+
+    alt = _parse_bound("published", published, upper=False)
+    if precision not in ("day", "month", "year"):
+        raise ParameterError(f"precision={precision!r} must be 'day', 'month' or 'year'.")
+    if not hasattr(doc, "doc_id") or not hasattr(doc, "raw"):
+        raise ParameterError("doc must be a Document (e.g. corpus['002']).")
+    base = tag_corpus([doc], infer_dates=False, warn=False)
+    other = tag_corpus([replace(doc, published=alt, date_precision=precision, date_inferred=False)],
+                       infer_dates=False, warn=False)
+    merged = base.merge(other[["timex_start", "timex_end", "value", "start", "end", "resolution"]],
+                        on=["timex_start", "timex_end"], how="outer", suffixes=("", "_if"))
+    rel = merged[(merged["anchored"] != "explicit") | merged["anchored"].isna()]
+    cols = ["doc_id", "sentence_id", "timex", "value", "value_if", "start", "start_if", "resolution", "resolution_if"]
+    return rel[cols].sort_values("sentence_id", kind="stable").reset_index(drop=True)
