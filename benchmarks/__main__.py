@@ -42,6 +42,7 @@ PER_DOC_STAGES = ("load_clean", "sentences_tokens", "country_mentions", "target_
 TARGET_MBPS = 1.0
 TARGET_PEAK_GB = 2.0
 TARGET_RUN_S = 30.0
+TARGET_NOTEBOOKS_S = 600.0
 
 
 def log(msg: str) -> None:
@@ -100,6 +101,34 @@ def time_make_run(repeat: int) -> list[dict]:
     return recs
 
 
+def time_notebooks(n: int, corpus: str | None) -> list[dict]:
+    """Wall time and peak memory of all notebooks on the corpus of ``n`` articles, from a cold
+    annotation cache (a fresh ``TRILAT_CACHE_DIR``), with each notebook's own time."""
+    trilat = Path(sys.executable).with_name("trilat")
+    out = BENCH_CACHE / f"notebooks-{n}"
+    cache = BENCH_CACHE / f"notebooks-cache-{n}"
+    shutil.rmtree(out, ignore_errors=True)
+    shutil.rmtree(cache, ignore_errors=True)
+    cmd = ["/usr/bin/time", "-v", str(trilat), "run", "--output", str(out)] + (["--corpus", corpus] if corpus else [])
+    if not Path("/usr/bin/time").exists():
+        cmd = cmd[2:]
+    env = {**os.environ, "TRILAT_CACHE_DIR": str(cache), "PYTHONWARNINGS": "ignore"}
+    t0 = time.perf_counter()
+    p = subprocess.run(cmd, cwd=PROJECT_ROOT, capture_output=True, text=True, env=env)
+    secs = time.perf_counter() - t0
+    shutil.rmtree(cache, ignore_errors=True)
+    peak = next((int(line.split(":")[1]) * 1024 for line in p.stderr.splitlines() if "Maximum resident set size" in line), None)
+    rec = {"stage": "notebooks", "tool": "trilat", "N": n, "seconds": secs, "peak": peak, "exit": p.returncode}
+    try:
+        runs = json.loads((out / "runs.json").read_text())["runs"]
+        rec["per_notebook"] = {r["notebook"]: (r["duration_s"] if r["status"] == "ok" else r["status"]) for r in runs}
+    except (OSError, ValueError, KeyError):
+        rec["per_notebook"] = {}
+    if p.returncode != 0:
+        rec["error"] = " | ".join((p.stderr.strip().splitlines() or ["?"])[-3:])
+    return [rec]
+
+
 def load_runs(paths: list[str]) -> tuple[list[dict], list[dict], list[str]]:
     """Records (stage runs), make-run records and notes from earlier ``stages_runs.csv`` files."""
     records, run_recs, notes = [], [], []
@@ -112,6 +141,8 @@ def load_runs(paths: list[str]) -> tuple[list[dict], list[dict], list[str]]:
                     r[k] = json.loads(r[k])
             if "N" in r:
                 r["N"] = int(r["N"])
+            if r.get("stage") == "notebooks":
+                continue  # measured afresh only
             if r.get("stage") == "make_run":
                 run_recs.append(r)
             elif "error" in r or "skipped" in r:
@@ -251,6 +282,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-stages", action="store_true", help="skip the per-stage runs (annotate_corpus and make run only)")
     ap.add_argument("--no-dask", action="store_true", help="skip the Dask engine run")
     ap.add_argument("--no-run", action="store_true", help="skip timing make run")
+    ap.add_argument("--notebook-sizes", default=None, metavar="N[,N]",
+                    help="run all notebooks on these corpus sizes from a cold annotation cache "
+                         "(default: the largest of --sizes; 'none' to skip)")
     ap.add_argument("--cached-max", type=int, default=1000,
                     help="time the cached re-annotation only up to this N (it annotates twice)")
     ap.add_argument("--timeout", type=float, default=3600, help="seconds per subprocess")
@@ -325,11 +359,19 @@ def main(argv: list[str] | None = None) -> int:
                 records += trecs
     if not args.from_runs and not args.no_run:
         run_recs = time_make_run(max(1, min(args.repeat, 3)))
+    nb_recs: list[dict] = []
+    if not args.from_runs:
+        nb_sizes = (args.notebook_sizes if args.notebook_sizes is not None
+                    else str(max(sizes)) if sizes and max(sizes) > 4 else "none")
+        for n in ([] if nb_sizes == "none" else sorted({int(x) for x in nb_sizes.split(",") if x.strip()})):
+            log(f"N={n}: all notebooks, cold annotation cache")
+            nb_recs += time_notebooks(n, corpus_for(n))
+            log(f"N={n}: notebooks {nb_recs[-1]['seconds']:.0f} s {nb_recs[-1].get('per_notebook')}")
     df = summarise(records)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     runs = pd.DataFrame([{k: (json.dumps(v) if isinstance(v, (list, dict)) else v) for k, v in r.items()}
-                         for r in records + run_recs])
+                         for r in records + run_recs + nb_recs])
     save_csv(runs, out / "stages_runs.csv")
     if df.empty:
         log("no stage produced a measurement; see stages_runs.csv")
@@ -372,6 +414,16 @@ def main(argv: list[str] | None = None) -> int:
             peak = f"{r['peak'] / 1e6:.0f} MB" if r.get("peak") else "?"
             md.append(f"- {'warm' if r['warm'] else 'first (cold)'} run: {r['seconds']:.1f} s, peak RSS {peak}")
         md.append("")
+    if nb_recs:
+        md += ["## All notebooks on a large corpus (cold annotation cache)", ""]
+        for r in nb_recs:
+            peak = f"{r['peak'] / 1e6:.0f} MB" if r.get("peak") else "?"
+            each = ", ".join(f"{k} {v:.0f} s" if isinstance(v, float) else f"{k} {v}" for k, v in r["per_notebook"].items())
+            ok = r["exit"] == 0 and r["seconds"] < TARGET_NOTEBOOKS_S
+            md.append(f"- N={r['N']}: **{r['seconds']:.0f} s** ({each}), peak RSS {peak} → target < "
+                      f"{TARGET_NOTEBOOKS_S / 60:.0f} min **{'met' if ok else 'NOT met'}**"
+                      + (f"; error: {r['error']}" if r.get("error") else ""))
+        md.append("")
     acc = sorted(p.name for p in out.glob("*.csv") if p.name not in {"stages.csv", "stages_runs.csv", "growth.csv"})
     if acc:
         md += ["## Accuracy beside speed", "", "The evaluation benchmarks in this folder give the accuracy of the "
@@ -384,6 +436,9 @@ def main(argv: list[str] | None = None) -> int:
     print(show.to_string(index=False, float_format=lambda v: f"{v:,.3f}"))
     print()
     print(tgt)
+    for r in nb_recs:
+        print(f"- all notebooks on N={r['N']} (cold annotation cache): {r['seconds']:.0f} s {r['per_notebook']}"
+              + (f" error: {r['error']}" if r.get("error") else ""))
     if not gr.empty:
         print()
         print(gr.to_string(index=False))

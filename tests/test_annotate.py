@@ -219,3 +219,18 @@ def test_folder_streaming_equals_loaded_corpus(tmp_path):
             eager = annotations(load_corpus(folder), layers=["sentences"], cache=False)
         for layer in lazy:
             pd.testing.assert_frame_equal(lazy[layer], eager[layer], obj=f"{folder.name}/{layer}")
+
+
+def test_cache_sees_metadata_changes(tmp_path):
+    """A changed outlet (manifest edit, same text) must not be served from a stale cache entry."""
+    import dataclasses
+
+    from trilat_lib.annotate import annotations
+    from trilat_lib.corpus import Corpus
+
+    doc = load_corpus()["003"]
+    first = annotations(Corpus([doc]), layers=["sentiment"], cache_dir=tmp_path)
+    moved = dataclasses.replace(doc, outlet="Another Outlet")
+    second = annotations(Corpus([moved]), layers=["sentiment"], cache_dir=tmp_path)
+    assert len(first["sentiment"]) and set(first["sentiment"]["outlet"]) == {doc.outlet}
+    assert set(second["sentiment"]["outlet"]) == {"Another Outlet"}

@@ -275,3 +275,13 @@ def test_inputs_never_modified_even_on_error(tmp_path):
             _ = d.text, d.sentences, d.audit
         assert isinstance(corpus.to_frame(), pd.DataFrame)
     assert snapshot(folder) == before
+
+
+def test_many_legacy_files_give_one_summary_warning(tmp_path):
+    for i in range(5):
+        (tmp_path / f"a{i}.txt").write_bytes("Caf\xe9 society met in Seoul on Monday.".encode("cp1252"))
+    with pytest.warns(CorpusWarning) as record:
+        corpus = load_corpus(tmp_path)
+    messages = [str(w.message) for w in record if issubclass(w.category, CorpusWarning)]
+    assert len(corpus) == 5 and len(messages) == 1
+    assert "5 files are not valid UTF-8" in messages[0] and "a0.txt" in messages[0]

@@ -254,3 +254,16 @@ def test_seed_adversaries_rank_below_allies(seed_corpus):
     gap_target = agg.loc[allies, "mean"].mean() - agg.loc[others, "mean"].mean()
     gap_sentence = sent.loc[allies, "mean"].mean() - sent.loc[others, "mean"].mean()
     assert gap_target > gap_sentence
+
+
+def test_scorer_agreement_and_relabel_match_the_corpus_level_calls(seed_corpus):
+    from trilat_lib.sentiment import compare_scorers, country_sentiment, relabel, scorer_agreement
+
+    t = country_sentiment(seed_corpus, "target")
+    s = country_sentiment(seed_corpus, "sentence")
+    pd.testing.assert_frame_equal(scorer_agreement(t, s), compare_scorers(seed_corpus))
+    wide = relabel(t, 0.3)
+    pd.testing.assert_frame_equal(wide, country_sentiment(seed_corpus, "target", neutral_band=0.3))
+    assert (wide["label"] == 0).sum() > (t["label"] == 0).sum()
+    with pytest.raises(ParameterError, match="target"):
+        scorer_agreement(t.drop(columns=["score"]), s)

@@ -104,7 +104,11 @@ def _source_documents(source: Corpus | str | Path | None) -> tuple[Iterator[Docu
 
 
 def _doc_hash(doc: Document) -> str:
-    return _cache.content_hash(doc.raw, title=doc.title, published=doc.published, precision=doc.date_precision)
+    """The cache key of a document: its raw text and every metadata field an annotator reads
+    (the cleaner uses title and author; the tables carry outlet, title and publication date)."""
+    return _cache.content_hash(doc.raw, title=doc.title, author=doc.author, outlet=doc.outlet,
+                               published=doc.published, precision=doc.date_precision,
+                               inferred=doc.date_inferred)
 
 
 # --------------------------------------------------------------------------- one document

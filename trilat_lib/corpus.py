@@ -418,6 +418,28 @@ def load_corpus(path: str | Path | None = None, manifest: str | Path | None = No
                 "(or its manifest .csv)."
             )
         manifest = Path(manifest) if manifest else _find_manifest(root)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", CorpusWarning)
+        corpus = _load_documents(root, manifest)
+    _rewarn(caught, root)
+    return corpus
+
+
+def _rewarn(caught: list, root: Path, limit: int = 3) -> None:
+    """Re-emit the warnings of loading; many legacy-encoding ones become a single summary."""
+    legacy = [w for w in caught if issubclass(w.category, CorpusWarning) and "read as legacy" in str(w.message)]
+    for w in caught:
+        if len(legacy) <= limit or w not in legacy:
+            warnings.warn(w.message, w.category, stacklevel=3)
+    if len(legacy) > limit:
+        names = [str(w.message).split(":", 1)[0].rsplit("/", 1)[-1] for w in legacy]
+        warnings.warn(
+            f"{root}: {len(legacy)} files are not valid UTF-8 and were read as legacy cp1252/latin-1: "
+            f"{', '.join(names[:5])} …. Check their accented characters and quotes, and re-save them as "
+            "UTF-8 to silence this warning.", CorpusWarning, stacklevel=3)
+
+
+def _load_documents(root: Path, manifest: Path | None) -> Corpus:
     documents = []
     if manifest is not None:
         rows = read_manifest(manifest, root)

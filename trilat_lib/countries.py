@@ -291,11 +291,18 @@ class Gazetteer:
         return re.compile(f"(?=({_trie_regex(list(self._variants))}))")
 
     @cached_property
+    def _place_keys(self) -> frozenset[str]:
+        """Alias keys with at least one non-person entry (places, institutions, blockers)."""
+        return frozenset(k for k, entries in self.by_alias.items() if not all(e.is_person for e in entries))
+
+    @cached_property
     def _name_pattern(self) -> re.Pattern:
         ko = "|".join(sorted(set(KOREAN_SURNAMES), key=len, reverse=True))
         zh = "|".join(sorted(set(CHINESE_SURNAMES), key=len, reverse=True))
+        # a cheap first-letter check, so word starts that open no surname fail at once
+        firsts = "".join(sorted({n[0] for n in KOREAN_SURNAMES + CHINESE_SURNAMES}))
         return re.compile(
-            rf"{_GUARD_BEFORE}(?:(?P<ko>{ko})\s(?:[A-Z][a-z]+-[A-Za-z][a-z]+|[A-Z][a-z]+\s[A-Z][a-z]+)"
+            rf"{_GUARD_BEFORE}(?=[{firsts}])(?:(?P<ko>{ko})\s(?:[A-Z][a-z]+-[A-Za-z][a-z]+|[A-Z][a-z]+\s[A-Z][a-z]+)"
             rf"|(?P<zh>{zh})\s(?:[A-Z][a-z]+-?[a-z]+|[A-Z][a-z]+\s[A-Z][a-z]+))(?![{_WORDCH}-])"
         )
 
@@ -326,11 +333,14 @@ def _trie_regex(words: Sequence[str]) -> str:
             return branches[0]
         return "(?:" + "|".join(branches) + ")"
 
-    tops = []
+    # Aliases starting with a word character share one leading guard, "(?<!\w)(?:A…|B…|…)":
+    # a guard in front of every branch would be tried once per branch at every position of
+    # the text, and would hide each branch's first literal from the regex engine's quick check.
+    # (At most one top branch can match at a position: each starts with a different character.)
+    guarded, free = [], []
     for ch in sorted(trie):
-        guard = _GUARD_BEFORE if _IS_WORDCH.match(ch) else ""
-        sub = build({ch: trie[ch]}, "")
-        tops.append(guard + sub)
+        (guarded if _IS_WORDCH.match(ch) else free).append(build({ch: trie[ch]}, ""))
+    tops = free + ([_GUARD_BEFORE + "(?:" + "|".join(guarded) + ")"] if guarded else [])
     return "|".join(tops) if tops else "(?!x)x"
 
 
@@ -470,12 +480,13 @@ def find_mentions(
     # 1. candidates: the longest alias at every start, plus unknown East-Asian full names
     cands: list[tuple[int, int, int, str | None]] = []   # (start, end, priority, alias key | None)
     variants = gaz._variants
+    place_keys = gaz._place_keys
     place_starts = []
     for m in gaz.pattern.finditer(text):
         s, e = m.start(1), m.end(1)
         key = variants[m.group(1)]
         cands.append((s, e, 0, key))
-        if not all(x.is_person for x in gaz.by_alias[key]):
+        if key in place_keys:
             place_starts.append(s)
     for m in gaz._name_pattern.finditer(text):
         s, e = m.start(), m.end()
@@ -566,11 +577,15 @@ def country_mentions(
             sid = sents[i].sentence_id if i >= 0 and m.end <= sents[i].end else None
             if sid is None and not headings:
                 continue
-            rows.append({"doc_id": doc.doc_id, "sentence_id": sid, "start": m.start, "end": m.end,
-                         "text": m.text, "country": m.country, "kind": m.kind, "entity": m.entity})
-    df = pd.DataFrame(rows, columns=MENTION_COLUMNS)
-    df["sentence_id"] = df["sentence_id"].astype("Int64")
-    return df
+            rows.append((doc.doc_id, sid, m.start, m.end, m.text, m.country, m.kind, m.entity))
+    if not rows:  # all-object columns (sentence_id Int64), as pandas makes an empty frame
+        df = pd.DataFrame(rows, columns=MENTION_COLUMNS)
+        df["sentence_id"] = df["sentence_id"].astype("Int64")
+        return df
+    # one list per column: cheaper than pandas assembling the frame from row records
+    columns = dict(zip(MENTION_COLUMNS, map(list, zip(*rows))))
+    columns["sentence_id"] = pd.array(columns["sentence_id"], dtype="Int64")
+    return pd.DataFrame(columns, columns=MENTION_COLUMNS)
 
 
 __all__ = [

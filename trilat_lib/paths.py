@@ -5,6 +5,7 @@ nothing in trilat relies on the current directory.
 """
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -16,7 +17,8 @@ DATA_DIR = PROJECT_ROOT / "data"              # manifests and hand-made data
 MANIFEST = DATA_DIR / "manifest.csv"          # describes the files in SEEDS_DIR
 NOTEBOOKS_DIR = PROJECT_ROOT / "notebooks"
 REPORTS_DIR = PROJECT_ROOT / "reports"        # build product, gitignored
-CACHE_DIR = PROJECT_ROOT / ".cache"           # derived annotations, safe to delete
+# derived annotations and synthetic corpora, safe to delete; TRILAT_CACHE_DIR moves it
+CACHE_DIR = Path(os.environ.get("TRILAT_CACHE_DIR") or PROJECT_ROOT / ".cache").expanduser()
 
 # External evaluation data lives beside the checkout, never inside it.
 SHARED_DIR = PROJECT_ROOT.parent / "shared"

@@ -30,6 +30,22 @@ COUNTRY_COLORS = {
 }
 
 
+def shown_note(shown: int, total: int, what: str = "documents", order: str = "the largest") -> str:
+    """Title suffix for a figure that shows only some items of a large corpus."""
+    return "" if shown >= total else f" ({order} {shown} of {total} {what}; all are in the CSV)"
+
+
+def _largest(frame, n: int | None, key):
+    """The ``n`` rows of ``frame`` with the largest ``key`` (a column name or a Series aligned
+    with the index), kept in their original order; all rows when ``n`` is None or not exceeded.
+    Per-document figures use it so a corpus of thousands of articles still gives a readable chart."""
+    if n is None or len(frame) <= n:
+        return frame
+    values = frame[key] if isinstance(key, str) else key
+    top = set(values.sort_values(ascending=False, kind="stable").index[:n])
+    return frame.loc[[i for i in frame.index if i in top]]
+
+
 def use_style() -> None:
     """Apply trilat's figure style (call once at the top of a notebook)."""
     matplotlib.rcParams.update(STYLE)
@@ -42,8 +58,12 @@ def country_color(code: str) -> str:
 # ============================================================ corpus (notebook 01)
 
 
-def corpus_sizes(frame, title: str = "Size of each article after cleaning"):
-    """Horizontal bars of words per document (``Corpus.to_frame()``), labelled with sentences."""
+def corpus_sizes(frame, title: str = "Size of each article after cleaning", max_docs: int | None = 40):
+    """Horizontal bars of words per document (``Corpus.to_frame()``), labelled with sentences;
+    beyond ``max_docs`` documents only the largest are drawn (the title says so)."""
+    total = len(frame)
+    frame = _largest(frame, max_docs, "words")
+    title += shown_note(len(frame), total)
     fig, ax = plt.subplots(figsize=(11, max(3.0, 0.7 * len(frame) + 1.5)))
     def short(t, width=38):
         t = " ".join(str(t or "").split())
@@ -64,9 +84,10 @@ def corpus_sizes(frame, title: str = "Size of each article after cleaning"):
     return fig
 
 
-def cleaning_audit_bars(audit, title: str = "Lines removed by the cleaner: rule × document"):
+def cleaning_audit_bars(audit, title: str = "Lines removed by the cleaner: rule × document", max_docs: int | None = 12):
     """Annotated heatmap of removed lines, one row per cleaning rule and one column per document
-    (rules sorted by total), so dozens of rules stay readable; the last column is the total."""
+    (rules sorted by total), so dozens of rules stay readable; the last column is the total over
+    all documents. Beyond ``max_docs`` documents, the columns are those with most removed lines."""
     import numpy as _np
     import pandas as _pd
 
@@ -78,7 +99,11 @@ def cleaning_audit_bars(audit, title: str = "Lines removed by the cleaner: rule 
         return fig
     table = _pd.crosstab(audit["rule"], audit["doc_id"])
     table = table.loc[table.sum(axis=1).sort_values(ascending=False, kind="stable").index]
-    table["total"] = table.sum(axis=1)
+    total = table.sum(axis=1)
+    n_docs = table.shape[1]
+    table = _largest(table.T, max_docs, table.sum(axis=0)).T
+    title += shown_note(table.shape[1], n_docs, order="the", what="documents with most removals")
+    table["total"] = total
     vals = table.to_numpy(dtype=float)
     fig, ax = plt.subplots(figsize=(max(7, 1.2 * table.shape[1] + 4), max(3.5, 0.42 * len(table) + 2)))
     shown = vals.copy()
@@ -130,10 +155,12 @@ def term_frequency_panels(freqs, top_n: int = 15, title: str = "Most frequent wo
     return fig
 
 
-def distinctive_terms_panels(dist, top_n: int = 10, title: str | None = None):
+def distinctive_terms_panels(dist, top_n: int = 10, title: str | None = None, max_docs: int | None = 8):
     """One panel per document: its most distinctive terms (``terms.distinctive_terms`` output),
-    bar length = score, labelled with the count in the document vs the rest of the corpus."""
-    docs = list(dict.fromkeys(dist["doc_id"]))
+    bar length = score, labelled with the count in the document vs the rest of the corpus.
+    Beyond ``max_docs`` documents, the first ``max_docs`` in corpus order are drawn."""
+    all_docs = list(dict.fromkeys(dist["doc_id"]))
+    docs = all_docs[:max_docs] if max_docs is not None else all_docs
     method = "log-likelihood keyness (G²)" if "p_value" in dist.columns else "TF-IDF"
     cols = min(2, max(len(docs), 1))
     nrows = max(1, -(-len(docs) // cols))
@@ -152,7 +179,8 @@ def distinctive_terms_panels(dist, top_n: int = 10, title: str | None = None):
         ax.set_xlim(0, max(sub["score"].max() * 1.6, 1e-9) if len(sub) else 1)
         ax.set_xlabel(method)
         ax.set_title(f"document {doc_id}")
-    fig.suptitle(title or f"Distinctive terms per document ({method})", fontsize=17, fontweight="bold")
+    fig.suptitle((title or f"Distinctive terms per document ({method})")
+                 + shown_note(len(docs), len(all_docs), order="the first"), fontsize=17, fontweight="bold")
     fig.tight_layout()
     return fig
 
@@ -333,12 +361,16 @@ def _stance_color(code: str) -> str:
     return _EXTRA_COLORS[sum(map(ord, str(code))) % len(_EXTRA_COLORS)]
 
 
-def mentions_per_article(counts, title: str = "Country mentions per article"):
+def mentions_per_article(counts, title: str = "Country mentions per article", max_docs: int | None = 30):
     """Grouped horizontal bars: mentions of each country (columns) in each article (rows).
 
-    ``counts``: a DataFrame indexed by article label with one column per country code.
+    ``counts``: a DataFrame indexed by article label with one column per country code. Beyond
+    ``max_docs`` articles, those with the most mentions are drawn.
     """
     import numpy as _np
+    total = len(counts)
+    counts = _largest(counts, max_docs, counts.sum(axis=1))
+    title += shown_note(len(counts), total, what="articles", order="the")
     fig, ax = plt.subplots(figsize=(11, max(3.5, 0.9 * len(counts) + 1.5)))
     left = _np.zeros(len(counts))
     for code in counts.columns:
@@ -384,10 +416,17 @@ def stance_bars(agg, neutral_band: float = 0.05, title: str = "Mean stance towar
     return fig
 
 
-def stance_heatmap(table, counts=None, title: str = "Mean stance per country and article"):
+def stance_heatmap(table, counts=None, title: str = "Mean stance per country and article", max_docs: int | None = 20):
     """Country × article heatmap of mean stance (diverging colours, 0 = white), cells annotated
-    with the mean and, when ``counts`` (same shape) is given, the number of sentences."""
+    with the mean and, when ``counts`` (same shape) is given, the number of sentences. Beyond
+    ``max_docs`` articles (columns), those with the most sentences (or scored countries) are drawn."""
     import numpy as _np
+    total = table.shape[1]
+    weight = counts.fillna(0).sum(axis=0) if counts is not None else table.notna().sum(axis=0)
+    keep = list(_largest(table.T, max_docs, weight).index)
+    table = table[keep]
+    counts = counts[keep] if counts is not None else None
+    title += shown_note(len(keep), total, what="articles", order="the")
     fig, ax = plt.subplots(figsize=(max(7, 1.3 * table.shape[1] + 3), max(3.5, 0.6 * table.shape[0] + 2)))
     vals = table.to_numpy(dtype=float)
     im = ax.imshow(_np.ma.masked_invalid(vals), cmap="RdBu", vmin=-1, vmax=1, aspect="auto")
@@ -617,6 +656,7 @@ def plot_timeline(
     zoom: bool = True,
     label_width: int = 70,
     title: str = "Events dated in the corpus",
+    max_events: int | None = 80,
 ):
     """A horizontal chronological chart of (merged) timeline events, one row per event.
 
@@ -627,7 +667,8 @@ def plot_timeline(
     black) or by the first country the sentence names (``"country"``; the legend lists them). With ``zoom`` the
     upper panel shows the whole period with only the older events labelled, and the lower
     panel the years where most events cluster (the shortest run of years holding 60% of
-    them; ``zoom_from`` sets its first year).
+    them; ``zoom_from`` sets its first year). Beyond ``max_events`` events, those reported by
+    most documents (then most mentions) are drawn, and the title says so.
     """
     import matplotlib.patches as mpatches
     import numpy as np
@@ -645,6 +686,13 @@ def plot_timeline(
         ax.set_axis_off()
         ax.set_title(title)
         return fig
+    n_all = len(events)
+    if max_events is not None and n_all > max_events:
+        cols = [c for c in ("n_documents", "n_mentions") if c in events.columns]
+        keep = set(events.sort_values(cols, ascending=False, kind="stable").index[:max_events] if cols
+                   else events.index[:max_events])
+        events = events.loc[[i for i in events.index if i in keep]]
+        title += shown_note(len(events), n_all, what="events", order="the most reported")
     ev = events.sort_values(["start", "end"], kind="stable").reset_index(drop=True)
     docs = sorted({d for _, r in ev.iterrows() for d in _tl_sources(r)})
     doc_color = {d: SOURCE_PALETTE[i % len(SOURCE_PALETTE)] for i, d in enumerate(docs)}

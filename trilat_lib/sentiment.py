@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import csv
 import re
+import string
+from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -125,13 +127,111 @@ def _vader(lexicon_path: str | None):
     return analyzer
 
 
+# VADER's own code does the scoring; these helpers only avoid its per-call waste (its rule
+# checks rebuild the lowercased word list of the whole text for every sentiment word, and
+# polarity_scores rebuilds the text character by character to translate emojis). Each
+# helper's output is what the corresponding VADER call returns, bit for bit.
+
+
+_PUNCTUATION = string.punctuation  # what VADER strips from its words
+
+
+class _WordWindow:
+    """The part of a VADER ``SentiText`` that ``sentiment_valence`` reads for one word.
+
+    VADER's rules for the word at ``i`` look at words ``i-3 .. i+2`` only (negation, boosters,
+    idioms, "least", "no"), so handing it that slice, with ``i`` shifted and the whole text's
+    ALL-CAPS flag, gives the same valence in constant time instead of time linear in the text.
+    """
+
+    __slots__ = ("words_and_emoticons", "is_cap_diff")
+
+    def __init__(self, words: list[str], is_cap_diff: bool):
+        self.words_and_emoticons = words
+        self.is_cap_diff = is_cap_diff
+
+
+def _vader_valences(analyzer, text: str) -> tuple[list[str], list[str], list[float]] | None:
+    """VADER's word list, its lowercased form and per-word valences of ``text`` exactly as
+    ``polarity_scores`` computes them before its "but" check (no emoji translation), or
+    ``None`` when no word is in the lexicon: every valence is then 0 and the compound is 0.0."""
+    from vaderSentiment.vaderSentiment import BOOSTER_DICT, allcap_differential
+
+    # = SentiText(text).words_and_emoticons: punctuation stripped unless that leaves <= 2 characters
+    words = [w if len(s := w.strip(_PUNCTUATION)) <= 2 else s for w in text.split()]
+    low = [w.lower() for w in words]
+    lex = analyzer.lexicon
+    if not any(w in lex for w in low):
+        return None
+    is_cap_diff = allcap_differential(words)
+    memo = _valence_memo(analyzer)
+    n = len(words)
+    sentiments: list[float] = []
+    for i, w in enumerate(low):
+        if w not in lex or w in BOOSTER_DICT or (w == "kind" and i < n - 1 and low[i + 1] == "of"):
+            sentiments.append(0)  # what VADER appends for boosters, "kind of" and non-lexicon words
+            continue
+        lo = max(0, i - 3)
+        key = (*words[lo:i + 3], i - lo, is_cap_diff)
+        valence = memo.get(key)
+        if valence is None:
+            valence = analyzer.sentiment_valence(0, _WordWindow(words[lo:i + 3], is_cap_diff), words[i], i - lo, [])[0]
+            memo[key] = valence
+        sentiments.append(valence)
+    if "but" in low:
+        sentiments = analyzer._but_check(words, sentiments)
+    return words, low, sentiments
+
+
+class _LexiconMemo(dict):
+    """A memo of VADER results, valid for one state of the analyzer's lexicon: emptied when
+    the lexicon changes size (stand-in share tokens are added on first use) or when full."""
+
+    def __init__(self, analyzer, max_size: int = 200_000):
+        super().__init__()
+        self.analyzer, self.max_size, self.lexicon_size = analyzer, max_size, len(analyzer.lexicon)
+
+    def current(self) -> _LexiconMemo:
+        if len(self.analyzer.lexicon) != self.lexicon_size or len(self) > self.max_size:
+            self.clear()
+            self.lexicon_size = len(self.analyzer.lexicon)
+        return self
+
+
+@lru_cache(maxsize=8)
+def _valence_memos(analyzer) -> _LexiconMemo:
+    return _LexiconMemo(analyzer)
+
+
+def _valence_memo(analyzer) -> _LexiconMemo:
+    """Word valences by VADER window: the same phrase recurs across targets, sentences, articles."""
+    return _valence_memos(analyzer).current()
+
+
+@lru_cache(maxsize=8)
+def _emoji_chars(analyzer) -> frozenset[str]:
+    """The characters ``polarity_scores`` translates to text (single-character emoji keys)."""
+    return frozenset(k for k in analyzer.emojis if len(k) == 1)
+
+
+def _vader_compound(analyzer, text: str) -> float:
+    """``analyzer.polarity_scores(text)["compound"]``, computed without VADER's per-call waste."""
+    if not _emoji_chars(analyzer).isdisjoint(text):
+        return analyzer.polarity_scores(text)["compound"]
+    text = text.strip()  # polarity_scores strips the (emoji-free) text before scoring it
+    scored = _vader_valences(analyzer, text)
+    if scored is None:
+        return 0.0
+    return analyzer.score_valence(scored[2], text)["compound"]
+
+
 def sentence_sentiment(text: str) -> float:
     """Plain VADER compound score of ``text`` (no target, no IR lexicon): co-occurrence tone."""
     if not isinstance(text, str):
         raise ParameterError(f"text must be a string, got {type(text).__name__}.")
     if not text.strip():
         return 0.0
-    return float(_vader(None).polarity_scores(text)["compound"])
+    return float(_vader_compound(_vader(None), text))
 
 
 # --------------------------------------------------------------------------- target scorer
@@ -154,6 +254,47 @@ _MASK = "zz"
 _TARGET = "zztargetzz"
 _CONTRAST_RE = re.compile(r"(?:but|yet|however)\b", re.IGNORECASE)
 _NOT_ONLY_RE = re.compile(r"\bnot\s+only\b", re.IGNORECASE)  # "not only ... but also" is no negation
+
+
+# Per-sentence work shared by the several mentions scored in one sentence (and by the
+# same scope scored for several targets): memoised on (text, span). The memos are small
+# because the mentions of a sentence are scored one after another.
+
+
+@lru_cache(maxsize=64)
+def _paragraph_sentences(text: str, p0: int, p1: int) -> tuple[tuple[int, int], ...]:
+    return tuple(_text.split_sentences(text, p0, p1))
+
+
+@lru_cache(maxsize=64)
+def _clause_spans(text: str, s0: int, s1: int) -> tuple[tuple[int, int], ...]:
+    """Clause spans of the sentence ``text[s0:s1]`` (see ``_CLAUSE_RE``)."""
+    spans, pos = [], s0
+    for m in _CLAUSE_RE.finditer(text, s0, s1):
+        if m.start() > pos:
+            spans.append((pos, m.start()))
+        pos = max(pos, m.end())
+    if pos < s1:
+        spans.append((pos, s1))
+    return tuple(spans) or ((s0, s1),)
+
+
+@lru_cache(maxsize=64)
+def _word_tokens(text: str, a: int, b: int) -> tuple[tuple[tuple[int, int, str], ...], list[int], list[int]]:
+    """``(start, end, lowercased word)`` of each word of ``text[a:b]``, their starts, their ends."""
+    words = tuple((m.start(), m.end(), m.group().lower()) for m in _WORD_RE.finditer(text, a, b))
+    return words, [w[0] for w in words], [w[1] for w in words]
+
+
+def _overlapping(starts: list[int], ends: list[int], ms: int, me: int) -> range:
+    """Indices of the words (sorted, disjoint) that start inside ``[ms, me)`` or contain ``ms``."""
+    lo = bisect_left(starts, ms)  # the first word starting at or after ms
+    hi = bisect_left(starts, me) if me > ms else lo  # words lo .. hi-1 start inside the mention
+    if lo > 0 and ms < ends[lo - 1]:  # the word before contains ms
+        return range(lo - 1, max(hi, lo))
+    if lo < len(starts) and starts[lo] == ms:  # the word at ms contains it (even for an empty mention)
+        return range(lo, max(hi, lo + 1))
+    return range(lo, hi)
 
 
 def _check_span(text: str, start: int, end: int) -> None:
@@ -213,7 +354,11 @@ class TargetScorer:
         self.victim_share = float(victim_share)
         self._lex_path = None if lexicon is None else str(Path(lexicon).resolve())
         self._entries = load_lexicon(lexicon) if lexicon is not None else {}
+        self._role_forms = frozenset(w for w, e in self._entries.items() if e.role)
         self._vader = _vader(self._lex_path)
+        # compound score by (window, masked clause): the same masked clause recurs (repeated
+        # and syndicated sentences, boilerplate) and VADER is deterministic
+        self._compound_memo = _LexiconMemo(self._vader)
 
     # ---- helpers
     @staticmethod
@@ -224,20 +369,13 @@ class TargetScorer:
         p1 = len(text) if p1 < 0 else p1
         if p1 - p0 <= 300:
             return p0, p1
-        for s, e in _text.split_sentences(text, p0, p1):
+        for s, e in _paragraph_sentences(text, p0, p1):
             if s <= start < e or (start == end and s <= start <= e):
                 return s, max(e, min(end, p1))
         return p0, p1
 
-    def _clauses(self, text: str, s0: int, s1: int) -> list[tuple[int, int]]:
-        spans, pos = [], s0
-        for m in _CLAUSE_RE.finditer(text, s0, s1):
-            if m.start() > pos:
-                spans.append((pos, m.start()))
-            pos = max(pos, m.end())
-        if pos < s1:
-            spans.append((pos, s1))
-        return spans or [(s0, s1)]
+    def _clauses(self, text: str, s0: int, s1: int) -> Sequence[tuple[int, int]]:
+        return _clause_spans(text, s0, s1)
 
     def _scope(self, text: str, s0: int, s1: int, start: int, others: Sequence[tuple[int, int]]) -> tuple[int, int]:
         if self.scope == "sentence":
@@ -267,23 +405,23 @@ class TargetScorer:
                 others: Sequence[tuple[int, int]]) -> str:
         """``text[a:b]`` with entity mentions and off-target role words replaced by a neutral token."""
         mentions = sorted({target, *[(o0, o1) for o0, o1 in others if a <= o0 < b]})
-        words = [(m.start(), m.end(), m.group().lower()) for m in _WORD_RE.finditer(text, a, b)]
+        words, starts, ends = _word_tokens(text, a, b)
         replace: list[tuple] = []  # (start, end) masked, or (start, end, stand-in token)
         # token index of each mention (first word inside it); mention words are masked
         ment_tok: dict[tuple[int, int], int] = {}
         in_mention = [False] * len(words)
         for ms, me in mentions:
-            for i, (ws, we, _) in enumerate(words):
-                if ms <= ws < me or (ws <= ms < we):
+            hit = _overlapping(starts, ends, ms, me)
+            if hit:
+                ment_tok[(ms, me)] = hit[0]
+                for i in hit:
                     in_mention[i] = True
-                    ment_tok.setdefault((ms, me), i)
             if ms < me:
                 replace.append((ms, me))
         target_tok = ment_tok.get(target)
         if self.roles and target_tok is not None:
             ent_positions = sorted(set(ment_tok.values()))
-            role_idx = [i for i, (_, _, w) in enumerate(words)
-                        if not in_mention[i] and w in self._entries and self._entries[w].role]
+            role_idx = [i for i, (_, _, w) in enumerate(words) if w in self._role_forms and not in_mention[i]]
             patient_slot: set[int] = set()
             keep: set[int] = set()
             # first pass: the patient (object) slot of each role word, so that a later act's doer
@@ -333,27 +471,29 @@ class TargetScorer:
     def _compound(self, masked: str) -> float:
         """VADER's compound score of ``masked``, each word's valence weighted by its distance
         (in words) to the target: full weight within ``window`` words, ``window / distance`` beyond."""
+        memo = self._compound_memo.current()
+        key = (self.window, masked)
+        score = memo.get(key)
+        if score is None:
+            score = memo[key] = self._weighted_compound(masked)
+        return score
+
+    def _weighted_compound(self, masked: str) -> float:
         v = self._vader
         if self.window is None or _TARGET not in masked:
-            return v.polarity_scores(masked)["compound"]
-        from vaderSentiment.vaderSentiment import BOOSTER_DICT, SentiText
-
-        senti = SentiText(masked.strip())
-        words = senti.words_and_emoticons
-        sentiments: list[float] = []
-        for i, item in enumerate(words):
-            if item.lower() in BOOSTER_DICT or (
-                    i < len(words) - 1 and item.lower() == "kind" and words[i + 1].lower() == "of"):
-                sentiments.append(0)
-                continue
-            sentiments = v.sentiment_valence(0, senti, item, i, sentiments)
-        sentiments = v._but_check(words, sentiments)
-        tpos = [i for i, w in enumerate(words) if _TARGET in w.lower()]
+            return _vader_compound(v, masked)
+        scored = _vader_valences(v, masked.strip())
+        if scored is None:  # no sentiment word: VADER's compound is 0.0 whatever the weights
+            return 0.0
+        _, low, sentiments = scored
+        tpos = [i for i, w in enumerate(low) if _TARGET in w]
         if tpos:
-            for i in range(len(sentiments)):
+            for i, x in enumerate(sentiments):
+                if not x:
+                    continue  # a zero stays zero (VADER scores 0 and 0.0 alike)
                 d = min(abs(i - t) for t in tpos)
                 if d > self.window:
-                    sentiments[i] = sentiments[i] * self.window / d
+                    sentiments[i] = x * self.window / d
         return v.score_valence(sentiments, masked)["compound"]
 
     def _share_token(self, form: str, entry: LexiconEntry, i: int, slot, target_tok: int) -> str | None:
@@ -419,7 +559,7 @@ class TargetScorer:
         ``None``, capitalised words are taken as the other entities.
         """
         _check_span(text, start, end)
-        if not text.strip() or start == end:
+        if not text or text.isspace() or start == end:  # = not text.strip(), without copying the text
             return 0.0
         s0, s1 = self._sentence_span(text, start, end)
         if others is None:
@@ -503,41 +643,58 @@ def country_sentiment(corpus, scorer: str | TargetScorer = "target", mentions: p
         raise ParameterError(f"mentions is missing columns {sorted(missing)}; it needs {sorted(need)}.")
     target = default_scorer() if scorer == "target" else scorer
     docs = {d.doc_id: d for d in corpus}
+    # Grouped with plain lists, not DataFrame.groupby: this runs once per document in the
+    # annotation pipeline, where pandas' per-group indexing cost more than the scoring.
+    # Same groups in the same order as groupby(["doc_id", "sentence_id"], sort=False), which
+    # drops rows with a missing key (heading mentions have no sentence_id).
+    if mentions["doc_id"].hasnans or mentions["sentence_id"].hasnans:
+        mentions = mentions[mentions["doc_id"].notna() & mentions["sentence_id"].notna()]
+    groups: dict[tuple, list[tuple]] = {}
+    for doc_id, sid, s, e, c, t in zip(*(mentions[col].tolist() for col in
+                                         ("doc_id", "sentence_id", "start", "end", "country", "text"))):
+        groups.setdefault((doc_id, sid), []).append((s, e, c, t))
     rows = []
-    if len(mentions):
-        for (doc_id, sid), grp in mentions.groupby(["doc_id", "sentence_id"], sort=False):
-            doc = docs.get(doc_id)
-            if doc is None:
-                raise ParameterError(f"mentions refer to doc_id {doc_id!r}, which is not in the corpus.")
-            sid = int(sid)
-            if not 0 <= sid < len(doc.sentences):
-                raise ParameterError(f"mentions refer to sentence_id {sid} of {doc_id!r}, which has "
-                                     f"{len(doc.sentences)} sentences.")
-            sent = doc.sentences[sid]
-            stext = sent.text
-            spans = [(int(s) - sent.start, int(e) - sent.start, c, t)
-                     for s, e, c, t in zip(grp["start"], grp["end"], grp["country"], grp["text"])]
-            tone = sentence_sentiment(stext) if scorer == "sentence" else None
-            for country in dict.fromkeys(c for _, _, c, _ in spans):
-                own = [(s, e, t) for s, e, c, t in spans if c == country]
-                others = [(s, e) for s, e, c, _ in spans if c != country]
-                if tone is not None:
-                    score = tone
-                else:
-                    vals = [target.score(stext, max(0, s), min(len(stext), e), others) for s, e, _ in own]
-                    score = float(np.mean(vals))
-                rows.append({
-                    "doc_id": doc_id, "sentence_id": sid, "country": country, "score": score,
-                    "label": label(score, neutral_band), "n_mentions": len(own),
-                    "mentions": " | ".join(t for _, _, t in own),
-                    "mention_spans": ";".join(f"{s + sent.start}-{e + sent.start}" for s, e, _ in own),
-                    "sentence": stext, "outlet": doc.outlet, "published": doc.published, "title": doc.title,
-                })
-    df = pd.DataFrame(rows, columns=SENTENCE_COLUMNS)
-    df["score"] = df["score"].astype(float)
-    df["label"] = df["label"].astype(int)
-    df["n_mentions"] = df["n_mentions"].astype(int)
-    return df
+    for (doc_id, sid), grp in groups.items():
+        doc = docs.get(doc_id)
+        if doc is None:
+            raise ParameterError(f"mentions refer to doc_id {doc_id!r}, which is not in the corpus.")
+        sid = int(sid)
+        if not 0 <= sid < len(doc.sentences):
+            raise ParameterError(f"mentions refer to sentence_id {sid} of {doc_id!r}, which has "
+                                 f"{len(doc.sentences)} sentences.")
+        sent = doc.sentences[sid]
+        stext = sent.text
+        spans = [(int(s) - sent.start, int(e) - sent.start, c, t) for s, e, c, t in grp]
+        tone = sentence_sentiment(stext) if scorer == "sentence" else None
+        for country in dict.fromkeys(c for _, _, c, _ in spans):
+            own = [(s, e, t) for s, e, c, t in spans if c == country]
+            others = [(s, e) for s, e, c, _ in spans if c != country]
+            if tone is not None:
+                score = tone
+            else:
+                score = _mean([target.score(stext, max(0, s), min(len(stext), e), others) for s, e, _ in own])
+            rows.append((
+                doc_id, sid, country, score, label(score, neutral_band), len(own),
+                " | ".join(t for _, _, t in own),
+                ";".join(f"{s + sent.start}-{e + sent.start}" for s, e, _ in own),
+                stext, doc.outlet, doc.published, doc.title,
+            ))
+    if not rows:
+        df = pd.DataFrame([], columns=SENTENCE_COLUMNS)
+        df["score"] = df["score"].astype(float)
+        df["label"] = df["label"].astype(int)
+        df["n_mentions"] = df["n_mentions"].astype(int)
+        return df
+    columns = dict(zip(SENTENCE_COLUMNS, map(list, zip(*rows))))
+    for col, dtype in (("score", float), ("label", int), ("n_mentions", int)):
+        columns[col] = np.array(columns[col], dtype=dtype)
+    return pd.DataFrame(columns, columns=SENTENCE_COLUMNS)
+
+
+def _mean(values: list[float]) -> float:
+    """``float(np.mean(values))``; a single value (the usual case) skips numpy's call overhead.
+    numpy's sum starts from +0.0, hence ``+ 0.0`` (turns -0.0 into 0.0 exactly as np.mean does)."""
+    return values[0] + 0.0 if len(values) == 1 else float(np.mean(values))
 
 
 # --------------------------------------------------------------------------- aggregation
@@ -651,10 +808,25 @@ def compare_scorers(corpus, mentions: pd.DataFrame | None = None, neutral_band: 
     if mentions is None:
         from .countries import country_mentions
         mentions = country_mentions(corpus)
-    t = country_sentiment(corpus, "target", mentions, neutral_band)
-    s = country_sentiment(corpus, "sentence", mentions, neutral_band)
+    return scorer_agreement(country_sentiment(corpus, "target", mentions, neutral_band),
+                            country_sentiment(corpus, "sentence", mentions, neutral_band))
+
+
+def scorer_agreement(target: pd.DataFrame, sentence: pd.DataFrame) -> pd.DataFrame:
+    """:func:`compare_scorers` from two :func:`country_sentiment` tables already computed
+    (target and sentence scorer, same mentions), so a notebook need not score twice."""
     keys = ["doc_id", "sentence_id", "country"]
-    out = t[keys + ["score", "label", "mentions", "sentence"]].merge(
-        s[keys + ["score", "label"]], on=keys, suffixes=("_target", "_sentence"))
+    for name, df in (("target", target), ("sentence", sentence)):
+        missing = {*keys, "score", "label"} - set(df.columns)
+        if missing:
+            raise ParameterError(f"{name}: not a country_sentiment table (missing {sorted(missing)}).")
+    out = target[keys + ["score", "label", "mentions", "sentence"]].merge(
+        sentence[keys + ["score", "label"]], on=keys, suffixes=("_target", "_sentence"))
     out["agree"] = out["label_target"] == out["label_sentence"]
     return out
+
+
+def relabel(df: pd.DataFrame, neutral_band: float = NEUTRAL_BAND) -> pd.DataFrame:
+    """A copy of a :func:`country_sentiment` table with ``label`` recomputed for another
+    ``neutral_band`` (e.g. on cached annotations, which use the default band)."""
+    return df.assign(label=label(df["score"], neutral_band).astype(int))

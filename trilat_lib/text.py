@@ -55,9 +55,29 @@ class Sentence:
     paragraph_id: int = 0
 
 
-def _is_boundary(text: str, punct_start: int, punct_end: int) -> bool:
-    """Decide whether the punctuation at ``text[punct_start:punct_end]`` ends a sentence."""
-    m_next = _NEXT_TOKEN_RE.match(text, punct_end)
+# How far back _word_before looks first; a longer word falls back to a full search.
+_LOOKBEHIND = 80
+
+
+def _word_before(text: str, punct_start: int) -> str:
+    """The run of word characters, dots, apostrophes and hyphens ending at ``punct_start``.
+
+    Same result as ``_WORD_BEFORE_RE.search(text, 0, punct_start)``, but the search starts a
+    short window back: searching from 0 costs O(punct_start) per call, quadratic per text.
+    """
+    lo = max(0, punct_start - _LOOKBEHIND)
+    m = _WORD_BEFORE_RE.search(text, lo, punct_start)
+    if m and m.start() == lo and lo > 0:  # the run may begin before the window
+        m = _WORD_BEFORE_RE.search(text, 0, punct_start)
+    return m.group(1) if m else ""
+
+
+def _is_boundary(text: str, punct_start: int, punct_end: int, end: int | None = None) -> bool:
+    """Decide whether the punctuation at ``text[punct_start:punct_end]`` ends a sentence.
+
+    ``end`` bounds the look-ahead (the end of the paragraph), as if ``text`` were ``text[:end]``.
+    """
+    m_next = _NEXT_TOKEN_RE.match(text, punct_end, len(text) if end is None else end)
     if not m_next or not m_next.group(2) and not m_next.group(1):
         return True  # end of text / paragraph
     opener, nxt = m_next.group(1), m_next.group(2)
@@ -66,8 +86,7 @@ def _is_boundary(text: str, punct_start: int, punct_end: int) -> bool:
     if punct[0] in "?!…" or len(punct.rstrip("\"'”’»)]")) > 1:
         # "?", "!" and ellipses end a sentence only before a capital, digit or opening quote
         return bool(opener) or first.isupper() or first.isdigit()
-    m_prev = _WORD_BEFORE_RE.search(text, 0, punct_start)
-    prev = m_prev.group(1) if m_prev else ""
+    prev = _word_before(text, punct_start)
     prev_l = prev.lower().rstrip(".")
     core = prev_l.lstrip("(\"'“‘")
     if not (opener or first.isupper() or first.isdigit()):
@@ -98,7 +117,7 @@ def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[t
     spans: list[tuple[int, int]] = []
     seg_start = start
     for m in _BOUNDARY_RE.finditer(text, start, end):
-        if _is_boundary(text[:end], m.start(), m.end()):
+        if _is_boundary(text, m.start(), m.end(), end):
             spans.append((seg_start, m.end()))
             seg_start = m.end()
     spans.append((seg_start, end))

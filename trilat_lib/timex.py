@@ -358,15 +358,37 @@ class _Ctx:
 # --------------------------------------------------------------------------- rules
 
 _RULES: list[tuple[str, re.Pattern, object]] = []
+_ANCHORS: dict[str, "_Anchors"] = {}
 
 
-def _rule(name: str, pattern: str, flags: int = re.I):
+@dataclass(frozen=True)
+class _Anchors:
+    """What every match of a rule contains, so the rule need only run near such places (see
+    :func:`_rule_matches`): one of ``words`` (lower-case ASCII, found case-insensitively), one
+    of ``cased`` (found case-sensitively; only for patterns that match them case-sensitively)
+    or a run of at least ``digits`` digits."""
+
+    words: tuple[str, ...] = ()
+    cased: tuple[str, ...] = ()
+    digits: int | None = None
+
+
+def _rule(name: str, pattern: str, flags: int = re.I, *, words=(), cased=(), digits=None):
+    """Register a rule. ``words``/``cased``/``digits``: anchors that every match of ``pattern``
+    must contain (see :class:`_Anchors`); a rule without anchors is run on the whole text."""
     rx = re.compile(pattern, flags)
 
     def deco(fn):
         _RULES.append((name, rx, fn))
+        if words or cased or digits:
+            _ANCHORS[name] = _Anchors(tuple(words), tuple(cased), digits)
         return fn
     return deco
+
+
+# Anchor sets shared by several rules.
+_A_MONTH = dict(cased=("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"))
+_A_UNIT = ("second", "minute", "hour", "day", "week", "month", "quarter", "year", "decade", "centur")
 
 
 _MODS = {
@@ -417,7 +439,7 @@ def _year_ok(text: str, start: int, end: int, modified: bool = False) -> bool:
 
 # explicit dates ----------------------------------------------------------------------------
 
-@_rule("iso_date", r"(?<![\w.-])(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})(?![\w-])")
+@_rule("iso_date", r"(?<![\w.-])(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})(?![\w-])", digits=4)
 def _r_iso(m, ctx):
     try:
         d = date(int(m["y"]), int(m["m"]), int(m["d"]))
@@ -426,7 +448,7 @@ def _r_iso(m, ctx):
     return "DATE", d.isoformat(), None, False
 
 
-@_rule("us_numeric_date", r"(?<![\w./-])(?P<m>\d{1,2})/(?P<d>\d{1,2})/(?P<y>\d{4}|\d{2})(?![\w/])")
+@_rule("us_numeric_date", r"(?<![\w./-])(?P<m>\d{1,2})/(?P<d>\d{1,2})/(?P<y>\d{4}|\d{2})(?![\w/])", cased=("/",))
 def _r_usnum(m, ctx):
     y = int(m["y"])
     if y < 100:
@@ -492,14 +514,14 @@ def _resolve_month_day(ctx, mo: int, day: int | None, start: int, end: int, expl
 
 @_rule("month_day_year",
        rf"\b{_PMOD}(?P<wd>{_WEEKDAY},?\s)?(?P<mon>{_MONTH})\s(?P<d>\d{{1,2}})(?:st|nd|rd|th)?(?![\d:])(?:,?\s(?P<y>\d{{4}})(?!\d))?",
-       0)
+       0, **_A_MONTH)
 def _r_mdy(m, ctx):
     return _date_from_parts(m, ctx)
 
 
 @_rule("day_month_year",
        rf"\b{_PMOD}(?:the\s)?(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\s(?:of\s)?(?P<mon>{_MONTH})(?:,?\s(?P<y>\d{{4}})(?!\d))?(?!\w)",
-       0)
+       0, **_A_MONTH)
 def _r_dmy(m, ctx):
     return _date_from_parts(m, ctx)
 
@@ -525,14 +547,14 @@ def _date_from_parts(m, ctx):
     return "DATE", v, mod, True
 
 
-@_rule("month_year", rf"\b{_PMOD}(?P<mon>{_MONTH})(?:,?\s|\sof\s)(?P<y>\d{{4}})(?![\d\w])", 0)
+@_rule("month_year", rf"\b{_PMOD}(?P<mon>{_MONTH})(?:,?\s|\sof\s)(?P<y>\d{{4}})(?![\d\w])", 0, **_A_MONTH)
 def _r_month_year(m, ctx):
     if m["mon"] == "May" and False:
         return None
     return "DATE", f"{int(m['y']):04d}-{_month_num(m['mon']):02d}", _modval(m["mod"]), False
 
 
-@_rule("month_rel_year", rf"\b{_PMOD}(?P<mon>{_MONTH})\s(?:of\s)?(?P<rel>(?i:last|this|next|the previous|the following))\s(?i:year)\b", 0)
+@_rule("month_rel_year", rf"\b{_PMOD}(?P<mon>{_MONTH})\s(?:of\s)?(?P<rel>(?i:last|this|next|the previous|the following))\s(?i:year)\b", 0, **_A_MONTH)
 def _r_month_rel_year(m, ctx):
     rel = m["rel"].lower()
     shift = {"last": -1, "this": 0, "next": 1, "the previous": -1, "the following": 1}[rel]
@@ -553,7 +575,7 @@ _MONTH_CTX_BEFORE = re.compile(
     r"next|this|that|the|a|an|every|each|until|for)\s|'s\s|’s\s|mid-)$", re.I)
 
 
-@_rule("month_alone", rf"\b{_PMOD}(?P<rel>(?i:last|next|this|past|coming)\s)?(?P<mon>{_MONTH_FULL}|(?:Jan|Feb|Aug|Sept|Oct|Nov|Dec)\.)(?!\w)(?!\s\d{1,2}(?:st|nd|rd|th)?\b(?![,.]?\d))", 0)
+@_rule("month_alone", rf"\b{_PMOD}(?P<rel>(?i:last|next|this|past|coming)\s)?(?P<mon>{_MONTH_FULL}|(?:Jan|Feb|Aug|Sept|Oct|Nov|Dec)\.)(?!\w)(?!\s\d{1,2}(?:st|nd|rd|th)?\b(?![,.]?\d))", 0, **_A_MONTH)
 def _r_month_alone(m, ctx):
     mon = m["mon"]
     before = ctx.text[max(0, m.start() - 12):m.start()]
@@ -571,7 +593,7 @@ def _r_month_alone(m, ctx):
 
 # years, decades, centuries ------------------------------------------------------------------
 
-@_rule("year", rf"(?<![\w'’])(?:{_PMOD}(?P<fy>fiscal\s(?:year\s)?|FY\s?)?)(?P<y>1[0-9]\d\d|20\d\d|2100)(?![\w’'])")
+@_rule("year", rf"(?<![\w'’])(?:{_PMOD}(?P<fy>fiscal\s(?:year\s)?|FY\s?)?)(?P<y>1[0-9]\d\d|20\d\d|2100)(?![\w’'])", digits=4)
 def _r_year(m, ctx):
     t = ctx.text
     if not _year_ok(t, m.start("y"), m.end("y"), bool(m["mod"] or m["fy"])):
@@ -584,13 +606,13 @@ def _r_year(m, ctx):
     return "DATE", f"{y:04d}", _modval(m["mod"]), False
 
 
-@_rule("decade", rf"\b{_PMOD}(?:the\s)?(?P<mod2>early|late|mid-?)?\s?(?P<y>1[0-9]\d0|20\d0)['’]?s\b")
+@_rule("decade", rf"\b{_PMOD}(?:the\s)?(?P<mod2>early|late|mid-?)?\s?(?P<y>1[0-9]\d0|20\d0)['’]?s\b", digits=4)
 def _r_decade(m, ctx):
     mod = _modval(m["mod"]) or _modval(m["mod2"])
     return "DATE", f"{int(m['y']) // 10:03d}", mod, False
 
 
-@_rule("decade_short", rf"(?:\b{_PMOD}(?:the\s))?['’](?P<y>\d0)s\b")
+@_rule("decade_short", rf"(?:\b{_PMOD}(?:the\s))?['’](?P<y>\d0)s\b", digits=2)
 def _r_decade_short(m, ctx):
     y = int(m["y"])
     base = 1900 if ctx.dct is None or y * 1 + 1900 <= ctx.dct.year - 10 or y >= 30 else 2000
@@ -600,7 +622,8 @@ def _r_decade_short(m, ctx):
 _DECADE_WORDS = {"twenties": 2, "thirties": 3, "forties": 4, "fifties": 5, "sixties": 6, "seventies": 7, "eighties": 8, "nineties": 9}
 
 
-@_rule("decade_word", rf"\b{_PMOD}the\s(?P<w>twenties|thirties|forties|fifties|sixties|seventies|eighties|nineties)\b")
+@_rule("decade_word", rf"\b{_PMOD}the\s(?P<w>twenties|thirties|forties|fifties|sixties|seventies|eighties|nineties)\b",
+       words=("twenties", "thirties", "forties", "fifties", "sixties", "seventies", "eighties", "nineties"))
 def _r_decade_word(m, ctx):
     return "DATE", f"19{_DECADE_WORDS[m['w'].lower()]}", _modval(m["mod"]), True
 
@@ -608,7 +631,7 @@ def _r_decade_word(m, ctx):
 @_rule("century",
        rf"\b{_PMOD}(?:the\s)?(?P<n>\d{{1,2}}(?:st|nd|rd|th)|first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|"
        r"eleventh|twelfth|thirteenth|fourteenth|fifteenth|sixteenth|seventeenth|eighteenth|nineteenth|twentieth|"
-       r"twenty-first)[\s-]century\b")
+       r"twenty-first)[\s-]century\b", words=("centur",))
 def _r_century(m, ctx):
     n = m["n"].lower()
     k = int(n[:-2]) if n[0].isdigit() else _ORD.get(n)
@@ -621,7 +644,7 @@ def _r_century(m, ctx):
 
 @_rule("season",
        rf"\b{_PMOD}(?P<rel>(?:last|this|next|past|coming|the|that)\s)?(?P<mod2>early\s|late\s)?(?P<s>{_SEASON})"
-       r"(?:(?:\s+of)?\s(?P<y>1[5-9]\d\d|20\d\d)(?!\d))?\b")
+       r"(?:(?:\s+of)?\s(?P<y>1[5-9]\d\d|20\d\d)(?!\d))?\b", words=("spring", "summer", "fall", "autumn", "winter"))
 def _r_season(m, ctx):
     code = _SEASONS[m["s"].lower()]
     mod = _modval(m["mod"]) or _modval(m["mod2"])
@@ -667,7 +690,7 @@ _QWORD = r"(?P<q>first|second|third|fourth|1st|2nd|3rd|4th|final|last|latest|cur
 
 @_rule("quarter",
        rf"\b{_PMOD}(?:(?P<the>the|this|that|its|this\syear's|last\syear's|next\syear's)\s)?(?:(?P<y0>\d{{4}})\s)?"
-       rf"{_QWORD}[\s-](?:fiscal\s|calendar\s)?quarter(?:\s(?:of|in)\s(?:(?:fiscal|calendar)\s)?(?P<y>\d{{4}})|,?\s(?P<y2>\d{{4}}))?\b")
+       rf"{_QWORD}[\s-](?:fiscal\s|calendar\s)?quarter(?:\s(?:of|in)\s(?:(?:fiscal|calendar)\s)?(?P<y>\d{{4}})|,?\s(?P<y2>\d{{4}}))?\b", words=("quarter",))
 def _r_quarter(m, ctx):
     q = m["q"].lower()
     y = m["y"] or m["y2"] or m["y0"]
@@ -703,7 +726,7 @@ def _r_quarter(m, ctx):
     return "DATE", f"{year:04d}-Q{qn}", mod, True
 
 
-@_rule("half", rf"\b{_PMOD}(?:the\s)?(?P<h>first|second|latter)\shalf(?:\sof\s(?:(?P<y>\d{{4}})|(?P<rel>this|last|next)\syear|the\syear))?\b")
+@_rule("half", rf"\b{_PMOD}(?:the\s)?(?P<h>first|second|latter)\shalf(?:\sof\s(?:(?P<y>\d{{4}})|(?P<rel>this|last|next)\syear|the\syear))?\b", words=("half",))
 def _r_half(m, ctx):
     h = 1 if m["h"].lower() == "first" else 2
     if m["y"]:
@@ -721,7 +744,8 @@ def _r_half(m, ctx):
 
 # DCT-relative words ---------------------------------------------------------------------------
 
-@_rule("today", rf"\b{_PMOD}(?P<w>today|yesterday|tomorrow|the day before yesterday|the day after tomorrow)\b(?!['’]s\s(?:world|society|standards))")
+@_rule("today", rf"\b{_PMOD}(?P<w>today|yesterday|tomorrow|the day before yesterday|the day after tomorrow)\b(?!['’]s\s(?:world|society|standards))",
+       words=("today", "yesterday", "tomorrow"))
 def _r_today(m, ctx):
     w = m["w"].lower()
     off = {"today": 0, "yesterday": -1, "tomorrow": 1, "the day before yesterday": -2, "the day after tomorrow": 2}[w]
@@ -732,7 +756,8 @@ def _r_today(m, ctx):
 
 
 @_rule("day_part",
-       rf"\b(?P<w>this|yesterday|tomorrow|tonight|last|{_WEEKDAY})\s?(?P<p>morning|afternoon|evening|night)?\b")
+       rf"\b(?P<w>this|yesterday|tomorrow|tonight|last|{_WEEKDAY})\s?(?P<p>morning|afternoon|evening|night)?\b",
+       words=("this", "day", "tomorrow", "tonight", "last"))
 def _r_day_part(m, ctx):
     w = m["w"].lower()
     p = (m["p"] or "").lower()
@@ -753,7 +778,8 @@ def _r_day_part(m, ctx):
 @_rule("ref_word",
        r"\b(?P<w>now|right now|currently|recently|nowadays|these days|at present|at the moment|the present|"
        r"in (?:the )?future|the future|the past|in recent (?:years|months|weeks|days)|recent (?:years|months|weeks|days)|"
-       r"former(?:ly)?\b(?=\s(?:was|had|been))|once again)\b")
+       r"former(?:ly)?\b(?=\s(?:was|had|been))|once again)\b",
+       words=("now", "current", "recent", "day", "present", "moment", "future", "past", "former", "once"))
 def _r_ref(m, ctx):
     w = m["w"].lower()
     if w.startswith(("once",)):
@@ -772,7 +798,8 @@ def _r_ref(m, ctx):
 
 
 # weekdays
-@_rule("weekday", rf"\b{_PMOD}(?P<rel>(?i:last|next|this|this\spast|this\scoming|the\sprevious|the\sfollowing|every|each)\s)?(?P<wd>{_WEEKDAY})s?(?P<p>\s(?:morning|afternoon|evening|night))?\b(?!\s*,?\s*(?:{_MONTH})\s\d)", 0)
+@_rule("weekday", rf"\b{_PMOD}(?P<rel>(?i:last|next|this|this\spast|this\scoming|the\sprevious|the\sfollowing|every|each)\s)?(?P<wd>{_WEEKDAY})s?(?P<p>\s(?:morning|afternoon|evening|night))?\b(?!\s*,?\s*(?:{_MONTH})\s\d)", 0,
+       cased=("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"))
 def _r_weekday(m, ctx):
     wd = _WEEKDAYS[m["wd"].lower()]
     rel = (m["rel"] or "").strip().lower()
@@ -811,7 +838,8 @@ def _r_weekday(m, ctx):
 # last/this/next + unit
 @_rule("rel_unit",
        rf"\b{_PMOD}(?P<the>the\s)?(?P<rel>last|this|next|past|coming|previous|current|following|same|that|that\ssame|the\ssame|prior|preceding|earlier\sthis|later\sthis|earlier\sthat|later\sthat|earlier\sin\sthe|later\sin\sthe)\s"
-       r"(?P<u>year|month|week|weekend|quarter|decade|century)\b(?!-)(?![’']s\s(?:end|start))")
+       r"(?P<u>year|month|week|weekend|quarter|decade|century)\b(?!-)(?![’']s\s(?:end|start))",
+       words=("year", "month", "week", "quarter", "decade", "centur"))
 def _r_rel_unit(m, ctx):
     rel = m["rel"].lower()
     u = m["u"].lower()
@@ -863,7 +891,8 @@ def _r_rel_unit(m, ctx):
     return "DATE", v, mod, True
 
 
-@_rule("fiscal_period", r"\b(?P<w>the\s(?:latest|recent|most\srecent|same|current)?\s?(?:quarter|period|fiscal\squarter)|the\sweekend|the\sfiscal\syear|the\sfull\syear)\b(?!\s(?:of|ended|ending|before|after|from|to|when|in\s\d))")
+@_rule("fiscal_period", r"\b(?P<w>the\s(?:latest|recent|most\srecent|same|current)?\s?(?:quarter|period|fiscal\squarter)|the\sweekend|the\sfiscal\syear|the\sfull\syear)\b(?!\s(?:of|ended|ending|before|after|from|to|when|in\s\d))",
+       words=("quarter", "period", "week", "year"))
 def _r_fiscal_period(m, ctx):
     """Financial news: "the quarter"/"the latest period" is the quarter being reported (the ref
     quarter, else the one before the DCT); "the weekend" is the DCT week's weekend."""
@@ -889,7 +918,8 @@ def _r_fiscal_period(m, ctx):
 
 
 # anaphoric day expressions
-@_rule("anaphora_day", r"\b(?P<w>the\snext\sday|the\sfollowing\sday|the\sday\sbefore|the\sday\safter|the\sprevious\sday|that\sday|the\ssame\sday|that\ssame\sday|the\snext\smorning|the\sfollowing\smorning)\b")
+@_rule("anaphora_day", r"\b(?P<w>the\snext\sday|the\sfollowing\sday|the\sday\sbefore|the\sday\safter|the\sprevious\sday|that\sday|the\ssame\sday|that\ssame\sday|the\snext\smorning|the\sfollowing\smorning)\b",
+       words=("day", "morning"))
 def _r_anaphora_day(m, ctx):
     w = m["w"].lower()
     n = 1 if any(k in w for k in ("next", "following", "after")) else (-1 if ("before" in w or "previous" in w) else 0)
@@ -899,12 +929,13 @@ def _r_anaphora_day(m, ctx):
     return "DATE", (base[0] + timedelta(days=n)).isoformat(), None, True
 
 
-@_rule("same_year_apposition", r"\b(?:that|the)\s(?:same\s)?year,\s(?P<y>1[5-9]\d\d|20\d\d)\b")
+@_rule("same_year_apposition", r"\b(?:that|the)\s(?:same\s)?year,\s(?P<y>1[5-9]\d\d|20\d\d)\b", words=("year",))
 def _r_same_year_app(m, ctx):
     return "DATE", m["y"], None, False
 
 
-@_rule("year_rel_adj", r"\b(?P<the>the\s)?(?P<w>year-earlier|year-ago|year-before|a\syear\searlier|a\syear\sago|the\sprevious\syear)(?P<n>\s(?:quarter|period|month|level|figures?|results?))?\b")
+@_rule("year_rel_adj", r"\b(?P<the>the\s)?(?P<w>year-earlier|year-ago|year-before|a\syear\searlier|a\syear\sago|the\sprevious\syear)(?P<n>\s(?:quarter|period|month|level|figures?|results?))?\b",
+       words=("year",))
 def _r_year_adj(m, ctx):
     """"a year earlier", "the year-ago quarter": in financial reports, the reported quarter a year
     before (the last explicit quarter in the text); otherwise the previous year."""
@@ -932,7 +963,7 @@ _DUR = (rf"\b{_DMOD}(?P<the>the\s)?(?:(?P<rel>past|last|next|coming|previous|fir
         rf"(?P<u>{_UNIT})(?P<pl>s)?(?P<sfx>\s(?:ago|earlier|later|before|after|from\snow|old|low|high))?\b")
 
 
-@_rule("duration", _DUR)
+@_rule("duration", _DUR, words=_A_UNIT)
 def _r_duration(m, ctx):
     t = ctx.text
     n_s = m["n"].lower()
@@ -1015,7 +1046,7 @@ def _r_duration(m, ctx):
 
 
 @_rule("vague_duration",
-       rf"\b(?P<pre>for|over|within|in|after|spanning|lasting|took|take|takes|recent|coming)\s(?P<q>(?:many|several|a\sfew|few|some|the\snext\sfew|the\spast\sfew|the\slast\sfew)\s)?(?P<u>{_UNIT})s\b(?!\sago)")
+       rf"\b(?P<pre>for|over|within|in|after|spanning|lasting|took|take|takes|recent|coming)\s(?P<q>(?:many|several|a\sfew|few|some|the\snext\sfew|the\spast\sfew|the\slast\sfew)\s)?(?P<u>{_UNIT})s\b(?!\sago)", words=_A_UNIT)
 def _r_vague(m, ctx):
     u = m["u"].lower()
     pre = m["pre"].lower()
@@ -1033,7 +1064,9 @@ def _r_vague(m, ctx):
 @_rule("set",
        r"\b(?P<w>annual|annually|yearly|biannual|semiannual|quarterly|monthly|weekly|daily|nightly|"
        r"every\s(?:year|month|week|day|night|morning|summer|winter|spring|fall)|each\s(?:year|month|week|day)|"
-       r"(?:a|per)\s(?:year|month|week|day)|twice\sa\s(?:year|month|week|day)|once\sa\s(?:year|month|week|day))\b(?!-)")
+       r"(?:a|per)\s(?:year|month|week|day)|twice\sa\s(?:year|month|week|day)|once\sa\s(?:year|month|week|day))\b(?!-)",
+       words=("annual", "year", "quarter", "month", "week", "daily", "day", "night", "morning", "summer", "winter",
+              "spring", "fall"))
 def _r_set(m, ctx):
     w = m["w"].lower()
     if w.startswith(("a ", "per ")):
@@ -1057,7 +1090,8 @@ def _r_set(m, ctx):
 
 # clock times
 @_rule("clock",
-       r"\b(?P<h>\d{1,2})(?::(?P<mi>\d{2}))?\s?(?P<ap>a\.m\.|p\.m\.|am\b|pm\b)(?:\s(?P<tz>EST|EDT|CST|CDT|PST|PDT|GMT|UTC))?|\b(?P<w>noon|midnight)\b")
+       r"\b(?P<h>\d{1,2})(?::(?P<mi>\d{2}))?\s?(?P<ap>a\.m\.|p\.m\.|am\b|pm\b)(?:\s(?P<tz>EST|EDT|CST|CDT|PST|PDT|GMT|UTC))?|\b(?P<w>noon|midnight)\b",
+       digits=1, words=("noon", "midnight"))
 def _r_clock(m, ctx):
     if m["w"]:
         h, mi = (12, 0) if m["w"].lower() == "noon" else (24, 0)
@@ -1074,6 +1108,197 @@ def _r_clock(m, ctx):
     if ctx.dct is None or not ctx.allows("day"):
         return "TIME", f"XXXX-XX-XXT{h:02d}:{mi:02d}", None, True
     return "TIME", f"{ctx.dct.isoformat()}T{h:02d}:{mi:02d}", None, True
+
+
+# --------------------------------------------------------------------------- fast scanning
+#
+# Running each rule's pattern over the whole text costs a regex attempt at every character
+# (the patterns begin with optional groups, so `re` cannot skip ahead), 28 times over. Instead
+# three cheap scans find the rules' anchors (see _Anchors) and each rule runs only on the
+# stretches of text around its anchors. This gives exactly the matches of `rx.finditer(text)`:
+# - every match contains an anchor, and no attempt of a pattern looks further than `reach`
+#   characters from where it starts (lookaheads included; an unbounded `\s*`/`\s+` only adds
+#   whitespace, so the bound then counts non-whitespace characters);
+# - so a match can only start within `reach` characters before an anchor, and an attempt there
+#   sees nothing beyond `reach` characters after it: searching the stretch
+#   [anchor start - reach, anchor end + reach] with `finditer(text, lo, hi)` (which sees the
+#   real text before `lo`, for lookbehinds and `\b`) tries those positions exactly as a
+#   whole-text search would, and any match it finds contains an anchor, so is a real one;
+# - overlapping stretches are merged, so matches never overlap across stretches, as in finditer.
+
+try:  # the regex parser, to bound how far each pattern can look (public in all CPython 3 versions)
+    from re import _constants as _sre_c, _parser as _sre_parse
+except ImportError:  # Python < 3.11
+    import sre_constants as _sre_c
+    import sre_parse as _sre_parse
+
+
+def _is_space_class(item) -> bool:
+    """True for the subpattern ``\\s`` (a class holding only the whitespace category)."""
+    data = list(item)
+    return (len(data) == 1 and data[0][0] is _sre_c.IN
+            and all(op is _sre_c.CATEGORY and av in (_sre_c.CATEGORY_SPACE, _sre_c.CATEGORY_UNI_SPACE)
+                    for op, av in data[0][1]))
+
+
+def _reach(items) -> tuple[int, bool]:
+    """(how many characters an attempt can examine from its start, lookaheads included, not
+    counting unbounded runs of whitespace; whether there are such runs). Raises ValueError for
+    constructs it does not know or any other unbounded repeat."""
+    total, ws = 0, False
+    for op, av in items:
+        if op in (_sre_c.LITERAL, _sre_c.NOT_LITERAL, _sre_c.IN, _sre_c.ANY):
+            total += 1
+        elif op is _sre_c.AT:
+            pass
+        elif op is _sre_c.SUBPATTERN:
+            w, u = _reach(av[-1])
+            total, ws = total + w, ws or u
+        elif op is _sre_c.BRANCH:
+            alts = [_reach(a) for a in av[1]]
+            total, ws = total + max(w for w, _ in alts), ws or any(u for _, u in alts)
+        elif op in (_sre_c.MAX_REPEAT, _sre_c.MIN_REPEAT, getattr(_sre_c, "POSSESSIVE_REPEAT", None)):
+            lo, hi, item = av
+            if hi == _sre_c.MAXREPEAT:
+                if not _is_space_class(item):
+                    raise ValueError("unbounded repeat")
+                ws = True
+            else:
+                w, u = _reach(item)
+                total, ws = total + hi * w, ws or u
+        elif op in (_sre_c.ASSERT, _sre_c.ASSERT_NOT):
+            direction, sub = av
+            if direction > 0:  # a lookahead examines what follows; a lookbehind what precedes
+                w, u = _reach(sub)
+                total, ws = total + w, ws or u
+        elif op is getattr(_sre_c, "ATOMIC_GROUP", None):
+            w, u = _reach(av)
+            total, ws = total + w, ws or u
+        else:
+            raise ValueError(f"unsupported {op}")
+    return total, ws
+
+
+def _alternation(words) -> re.Pattern:
+    """One pattern matching any of ``words`` (none a prefix of another), written as a trie so
+    `re` decides at each position from its first characters."""
+    trie: dict = {}
+    for w in words:
+        node = trie
+        for ch in w:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def rx(node) -> str:
+        alts = [re.escape(ch) + rx(sub) for ch, sub in sorted(node.items()) if ch]
+        return alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")" if alts else ""
+    return re.compile(rx(trie))
+
+
+def _build_scanner():
+    """(word → rules, cased word → rules, [(rule, min digits)], rule → (reach, whitespace runs),
+    word pattern, cased pattern)."""
+    words: dict[str, list[str]] = {}
+    cased: dict[str, list[str]] = {}
+    digits: list[tuple[str, int]] = []
+    reach: dict[str, tuple[int, bool]] = {}
+    for name, rx, _ in _RULES:
+        a = _ANCHORS.get(name)
+        if a is None:
+            continue
+        try:
+            w, ws = _reach(_sre_parse.parse(rx.pattern, rx.flags))
+        except (ValueError, TypeError):
+            continue  # not analysable: the rule is run on the whole text
+        reach[name] = (w + 2, ws)  # +2: `\b` and end checks peek one character beyond
+        for k in a.words:
+            words.setdefault(k, []).append(name)
+        for k in a.cased:
+            cased.setdefault(k, []).append(name)
+        if a.digits:
+            digits.append((name, a.digits))
+    for group in (words, cased):
+        for k in group:
+            assert not any(o != k and o.startswith(k) for o in group), f"anchor {k!r} is a prefix of another"
+            assert k.isascii() and (group is cased or k == k.lower()), k
+    return words, cased, digits, reach, _alternation(words), _alternation(cased)
+
+
+_FOLD_SPECIAL = re.compile("[\u0130\u0131\u017f\u212a]")  # non-ASCII letters `re.I` matches to ASCII ones
+_FOLD = {**{i: i + 32 for i in range(65, 91)}, 0x130: "i", 0x131: "i", 0x17F: "s", 0x212A: "k"}
+_DIGIT_RUN = re.compile(r"\d+")
+
+
+def _fold(text: str) -> str:
+    """``text`` with every character `re.I` matches to an ASCII letter replaced by that lower-case
+    letter (offsets unchanged), so case-insensitive anchors are found with a plain search."""
+    low = text.lower()
+    if len(low) != len(text) or _FOLD_SPECIAL.search(text):
+        low = text.translate(_FOLD)
+    return low
+
+
+def _find_all(rx: re.Pattern, text: str):
+    """Every match of ``rx``, overlapping ones included (restarting one character after each)."""
+    pos = 0
+    while m := rx.search(text, pos):
+        yield m
+        pos = m.start() + 1
+
+
+def _anchor_hits(text: str) -> dict[str, list[tuple[int, int]]]:
+    """Rule name → spans of the anchors it contains in ``text`` (unsorted)."""
+    hits: dict[str, list[tuple[int, int]]] = {name: [] for name in _SCAN_REACH}
+    for rx, table, source in ((_SCAN_WORDS_RX, _SCAN_WORDS, _fold(text)), (_SCAN_CASED_RX, _SCAN_CASED, text)):
+        for m in _find_all(rx, source):
+            span = m.span()
+            for name in table[m.group()]:
+                hits[name].append(span)
+    for m in _DIGIT_RUN.finditer(text):
+        s, e = m.span()
+        for name, k in _SCAN_DIGITS:
+            if e - s >= k:
+                hits[name].append((s, e))
+    return hits
+
+
+def _count_nonspace(s: str) -> int:
+    return len("".join(s.split()))  # str.split() and `\s` agree on what is whitespace
+
+
+def _stretches(text: str, spans, reach: int, ws: bool) -> list[tuple[int, int]]:
+    """The merged stretches [lo, hi) to search around anchor ``spans`` (see the section comment)."""
+    n = len(text)
+    out: list[list[int]] = []
+    for s, e in sorted(spans):
+        lo, hi = max(0, s - reach), min(n, e + reach)
+        if ws:  # whitespace runs do not count towards the reach: widen until `reach` non-space chars
+            while lo > 0 and (k := _count_nonspace(text[lo:s])) <= reach:
+                lo = max(0, lo - (reach + 1 - k))
+            while hi < n and (k := _count_nonspace(text[e:hi])) <= reach:
+                hi = min(n, hi + (reach + 1 - k))
+        if out and lo <= out[-1][1]:
+            out[-1][1] = max(out[-1][1], hi)
+        else:
+            out.append([lo, hi])
+    return out
+
+
+def _rule_matches(name: str, rx: re.Pattern, text: str, hits) -> list[re.Match]:
+    """``list(rx.finditer(text))``, searching only the stretches around the rule's anchors."""
+    if name not in _SCAN_REACH:
+        return list(rx.finditer(text))
+    reach, ws = _SCAN_REACH[name]
+    spans = _stretches(text, hits[name], reach, ws)
+    if sum(hi - lo for lo, hi in spans) > len(text) // 2:
+        return list(rx.finditer(text))  # anchors everywhere: one pass is cheaper
+    out = []
+    for lo, hi in spans:
+        out.extend(rx.finditer(text, lo, hi))
+    return out
+
+
+_SCAN_WORDS, _SCAN_CASED, _SCAN_DIGITS, _SCAN_REACH, _SCAN_WORDS_RX, _SCAN_CASED_RX = _build_scanner()
 
 
 # --------------------------------------------------------------------------- tagging
@@ -1096,8 +1321,9 @@ def tag(text: str, dct: date | str | None = None, precision: str | None = None) 
     d, prec = _parse_dct(dct, precision)
     ctx = _Ctx(text, d, prec)
     cands = []
+    hits = _anchor_hits(text)
     for name, rx, fn in _RULES:
-        for m in rx.finditer(text):
+        for m in _rule_matches(name, rx, text, hits):
             if m.end() > m.start():
                 cands.append((m.start(), m.end(), name, m, fn))
     # a candidate is usable only if its rule accepts it (context checks; the previous-date
