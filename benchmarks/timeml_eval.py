@@ -18,6 +18,9 @@ The official scorer matches on tokens; this one matches on characters, with lead
 whitespace and punctuation trimmed from both sides, which gives the same matches for
 token-aligned extents.
 
+Also times trilat on adversarial input (dense dates with long digit and space runs) of 20,000
+and 200,000 characters, to show that tagging time grows linearly with the text.
+
 Writes ``reports/benchmarks/timeml_eval.csv`` and ``.md`` (one row per system × corpus).
 """
 from __future__ import annotations
@@ -333,6 +336,24 @@ def error_report(outcomes: list, n: int = 8) -> str:
     return "\n".join(lines)
 
 
+ADVERSARIAL_CHUNK = "1999 2000 May March 12 34567 June, 2021 - 5 years ago the next " * 10 + "1" * 500 + " " * 300
+
+
+def adversarial_scaling(sizes: tuple[int, ...] = (20_000, 200_000), repeat: int = 3) -> pd.DataFrame:
+    """Seconds to tag adversarial text (dense dates, long digit and space runs) of each size in
+    characters, best of ``repeat``; ``per_100k`` close to constant means linear scaling."""
+    rows = []
+    for n in sizes:
+        text = (ADVERSARIAL_CHUNK * (n // len(ADVERSARIAL_CHUNK) + 1))[:n]
+        best = float("inf")
+        for _ in range(repeat):
+            t0 = time.perf_counter()
+            _timex.tag(text, "2023-04-24")
+            best = min(best, time.perf_counter() - t0)
+        rows.append({"chars": n, "seconds": best, "per_100k": best * 100_000 / n})
+    return pd.DataFrame(rows)
+
+
 def to_markdown(df: pd.DataFrame) -> str:
     """A GitHub-flavoured Markdown table (no tabulate dependency); blanks for missing figures."""
     head = "| " + " | ".join(df.columns) + " |"
@@ -376,6 +397,14 @@ def main(argv: list[str] | None = None) -> int:
     md = ("# TempEval-3 TIMEX3 evaluation (training corpora TimeBank + AQUAINT)\n\n"
           "Command: `.venv/bin/python -m benchmarks.timeml_eval`. Reference rows are the published TempEval-3 "
           "*test-set* figures, not re-run here.\n\n" + to_markdown(show) + "\n")
+    scaling = adversarial_scaling()
+    ratio = scaling["seconds"].iloc[-1] / scaling["seconds"].iloc[0]
+    size_ratio = scaling["chars"].iloc[-1] / scaling["chars"].iloc[0]
+    print(f"\nadversarial input (digit/space runs): {ratio:.1f}× the time for {size_ratio:.0f}× the text")
+    print(scaling.round(4).to_string(index=False))
+    md += ("\n## Adversarial input\n\nTagging time on repeated dense dates with long digit and space runs "
+           f"(best of 3): {ratio:.1f}× the time for {size_ratio:.0f}× the text (linear would be {size_ratio:.0f}×).\n\n"
+           + to_markdown(scaling) + "\n")
     write_text(out / "timeml_eval.md", md)
     print(f"\nwrote {out / 'timeml_eval.csv'} and {out / 'timeml_eval.md'}")
     if args.errors:

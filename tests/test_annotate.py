@@ -234,3 +234,14 @@ def test_cache_sees_metadata_changes(tmp_path):
     second = annotations(Corpus([moved]), layers=["sentiment"], cache_dir=tmp_path)
     assert len(first["sentiment"]) and set(first["sentiment"]["outlet"]) == {doc.outlet}
     assert set(second["sentiment"]["outlet"]) == {"Another Outlet"}
+
+
+def test_cli_annotate(tmp_path, capsys):
+    from trilat_lib.cli import main
+
+    assert main(["annotate", "-o", str(tmp_path / "out"), "--layers", "sentences,mentions", "--no-cache"]) == 0
+    assert list((tmp_path / "out" / "mentions").glob("part-*.parquet"))
+    assert "annotated 4 documents" in capsys.readouterr().err
+    assert read_annotations(tmp_path / "out", "mentions")["doc_id"].nunique() == 4
+    assert main(["annotate", "-o", str(tmp_path / "bad"), "--layers", "feelings"]) == 2
+    assert "unknown layer" in capsys.readouterr().err

@@ -329,3 +329,32 @@ def test_trailing_truncated_teasers_are_cut_without_a_marker():
                      teaser, teaser.replace("Sunday", "Monday")])
     page = clean_page(raw)
     assert len(page.body_paragraphs) == 4 and [a.rule for a in page.audit] == ["truncated-teaser"] * 2
+
+
+def test_photo_caption_precheck_never_hides_a_caption():
+    """The cheap pre-test of the photo-caption rule passes every line the rule's regex matches."""
+    from trilat_lib.clean import _match_furniture, _may_be_caption
+
+    rule = next(r for r in FURNITURE_RULES if r.name == "photo-caption")
+    captions = ["Photo by John Smith", "Image credit: Getty Images", "The summit in Seoul (Photo: Reuters)",
+                "Leaders meet [AP]", "YONHAP / Kim Min-jun", "Picture courtesy of Jane Doe", "PHOTO BY JANE DOE",
+                "Mr. Kim, photo by John Smith", "Top image: the summit", "Illustration: Jane Doe"]
+    for line in captions:
+        assert rule.pattern.search(line), line
+        assert _may_be_caption(line), line
+        assert _match_furniture(line) is not None, line
+    prose = ["The summit ended with a joint statement on Monday.", "Photography is a hobby of the minister."]
+    for line in prose:
+        assert not rule.pattern.search(line) and not _may_be_caption(line), line
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["Photo", "image", "PICTURE", "by", "credit", "courtesy of", "Reuters", "AP", "/", "(",
+                                 ")", "[", "]", ":", "John Smith", ".", "the", "İmage", "ımage", "—"]), max_size=10))
+def test_photo_caption_precheck_property(parts):
+    from trilat_lib.clean import _may_be_caption
+
+    rule = next(r for r in FURNITURE_RULES if r.name == "photo-caption")
+    line = " ".join(parts)
+    if rule.pattern.search(line):
+        assert _may_be_caption(line)

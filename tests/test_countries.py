@@ -476,3 +476,46 @@ def test_gazetteer_frame():
     assert (df["alias"] == df["alias"].str.strip()).all()
     assert {"alias", "country", "kind", "entity", "start", "end"} <= set(df.columns)
     assert (df[df["kind"].isin(["leader", "official"])]["start"].notna()).all()
+
+
+# --------------------------------------------------------------------------- matcher details kept exact by the speed work
+
+def test_aliases_starting_with_a_symbol_or_a_letter(tmp_path):
+    """Aliases that start with a letter get the word guard in front; those starting with a symbol do not."""
+    f = tmp_path / "g.csv"
+    f.write_text("country,kind,entity,aliases,note\nNPL,name,Nepal,Nepal|#Nepal|(Nepal),\n", encoding="utf-8")
+    gaz = load_gazetteer(f)
+    got = find_mentions("xNepal, Nepalx, a#Nepal, (Nepal) and Nepal.", D2023, gazetteer=gaz)
+    assert [(m.start, m.text) for m in got] == [(17, "#Nepal"), (25, "(Nepal)"), (37, "Nepal")]
+
+
+def test_caps_context_looks_40_characters_each_side_on_the_line():
+    """"US" in an all-caps run is the pronoun whatever the length of the line around it."""
+    filler = "The talks went on for hours and nobody said anything new. " * 50
+    assert codes(filler + "FOLLOW US ON SOCIAL " + filler) == []
+    assert codes(filler + "THE US AND JAPAN " + filler) == ["USA", "JPN"]
+    assert codes(filler + "the US and Japan " + filler) == ["USA", "JPN"]
+    assert codes("FOLLOW\nUS said on Monday") == ["USA"]       # "FOLLOW" is on another line
+    assert codes("FOLLOW US\n" + "x" * 100) == []
+
+
+def test_unknown_names_block_their_surnames():
+    text = "Kim Han-kwon met Kim. Li Wei and Wang Wenbin spoke; Kim Jong Un too. President Yoon and Yoon Young-kwan and Yoon."
+    assert entities(text) == [("Kim Jong Un", "Kim Jong Un"), ("Yoon", "Yoon Suk-yeol")]
+
+
+def test_country_mentions_frame_dtypes():
+    from types import SimpleNamespace
+
+    from trilat_lib.text import sentences
+
+    text = "Japan and Korea met.\n\nHEADING ON JAPAN"
+    doc = SimpleNamespace(doc_id="a", text=text, sentences=sentences(text, [(0, 20)]), published=None)
+    df = country_mentions([doc], headings=True)
+    assert df["text"].tolist() == ["Japan", "Korea", "JAPAN"]
+    assert str(df["sentence_id"].dtype) == "Int64" and df["sentence_id"].isna().tolist() == [False, False, True]
+    assert str(df["start"].dtype) == "int64" and str(df["end"].dtype) == "int64"
+    assert df.index.tolist() == [0, 1, 2]
+    empty = country_mentions([SimpleNamespace(doc_id="b", text="Nothing.", sentences=sentences("Nothing."), published=None)])
+    assert list(empty.columns) == MENTION_COLUMNS and len(empty) == 0
+    assert str(empty["sentence_id"].dtype) == "Int64"

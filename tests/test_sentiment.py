@@ -267,3 +267,97 @@ def test_scorer_agreement_and_relabel_match_the_corpus_level_calls(seed_corpus):
     assert (wide["label"] == 0).sum() > (t["label"] == 0).sum()
     with pytest.raises(ParameterError, match="target"):
         scorer_agreement(t.drop(columns=["score"]), s)
+
+
+# ----------------------------------------------------------------- fast paths equal VADER's own code
+
+TRICKY = [
+    "", "   ", "Good.", "not good", "NOT GOOD at all but GREAT", "The deal is kind of good, but the talks failed!!",
+    "no good deal", "no, or nor bad", "least bad option", "at least bad", "never so good", "without doubt good",
+    "extremely bad, barely good ?? !!!", "the shit bomb bad ass", "😀 great 😡", "It's the U.S.-Japan ally's win :)",
+    "but but but good bad", "good " * 40 + "but bad", "isn't good; wasn't bad — hardly great (sort of) “nice”",
+]
+
+
+def _reference_weighted_compound(scorer, masked):
+    """The original (pre-optimisation) distance-weighted compound, run through VADER's own code."""
+    from vaderSentiment.vaderSentiment import BOOSTER_DICT, SentiText
+
+    v = scorer._vader
+    if scorer.window is None or S._TARGET not in masked:
+        return v.polarity_scores(masked)["compound"]
+    senti = SentiText(masked.strip())
+    words = senti.words_and_emoticons
+    sentiments = []
+    for i, item in enumerate(words):
+        if item.lower() in BOOSTER_DICT or (i < len(words) - 1 and item.lower() == "kind" and words[i + 1].lower() == "of"):
+            sentiments.append(0)
+            continue
+        sentiments = v.sentiment_valence(0, senti, item, i, sentiments)
+    sentiments = v._but_check(words, sentiments)
+    tpos = [i for i, w in enumerate(words) if S._TARGET in w.lower()]
+    for i in range(len(sentiments)) if tpos else ():
+        d = min(abs(i - t) for t in tpos)
+        if d > scorer.window:
+            sentiments[i] = sentiments[i] * scorer.window / d
+    return v.score_valence(sentiments, masked)["compound"]
+
+
+@pytest.mark.parametrize("text", TRICKY)
+def test_fast_vader_equals_vader(text):
+    plain = S._vader(None)
+    assert repr(S._vader_compound(plain, text)) == repr(plain.polarity_scores(text)["compound"])
+    if text.strip():
+        assert S.sentence_sentiment(text) == plain.polarity_scores(text)["compound"]
+    for window in (None, 1, 6):
+        scorer = S.TargetScorer(window=window)
+        for masked in (text, f"{S._TARGET} {text}", f"{text} {S._TARGET} was praised but zz", text.replace("good", S._TARGET)):
+            assert repr(scorer._compound(masked)) == repr(_reference_weighted_compound(scorer, masked)), masked
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.sampled_from("good bad not no never so kind of but very least at GREAT zztargetzz zz ! ? , :) 😀".split()),
+                max_size=30))
+def test_fast_vader_equals_vader_random(words):
+    text = " ".join(words)
+    scorer = S.TargetScorer(window=3)
+    assert repr(scorer._compound(text)) == repr(_reference_weighted_compound(scorer, text))
+    plain = S._vader(None)
+    assert repr(S._vader_compound(plain, text)) == repr(plain.polarity_scores(text)["compound"])
+
+
+def test_memos_follow_lexicon_changes():
+    # a stand-in share token is added to the (process-wide) lexicon on first use; scores
+    # memoised before must not survive it (the literal token in a text then carries valence)
+    scorer = S.TargetScorer(victim_share=0.37)  # a share no other test uses: a fresh token
+    text = "zztargetzz zzsharev37threatens"
+    assert scorer._compound(text) == 0.0
+    t = "China threatens Japan."
+    scorer.score(t, t.index("Japan"), t.index("Japan") + 5, [(0, 5)])  # registers zzsharev37threatens
+    assert "zzsharev37threatens" in scorer._vader.lexicon
+    assert scorer._compound(text) == _reference_weighted_compound(scorer, text) < 0
+
+
+def test_overlapping_words_match_brute_force():
+    text = "North Korea's well-known missile, tested by Pyongyang — again."
+    words, starts, ends = S._word_tokens(text, 0, len(text))
+    for ms in range(-1, len(text) + 2):
+        for me in range(ms - 1, min(len(text) + 2, ms + 15)):
+            brute = [i for i, (ws, we, _) in enumerate(words) if ms <= ws < me or ws <= ms < we]
+            assert list(S._overlapping(starts, ends, ms, me)) == brute, (ms, me)
+
+
+def test_country_sentiment_groups_like_pandas_and_drops_heading_mentions():
+    docs, mentions = _fake_corpus()
+    heading = mentions.iloc[[0]].assign(sentence_id=None)  # heading mentions have no sentence
+    mixed = pd.concat([mentions.iloc[[3]], heading, mentions], ignore_index=True)
+    df = S.country_sentiment(docs, "target", mixed)
+    # same groups, in order of first appearance, as groupby(["doc_id", "sentence_id"], sort=False)
+    keys = list(mixed.dropna(subset=["sentence_id"]).groupby(["doc_id", "sentence_id"], sort=False).groups)
+    assert list(dict.fromkeys(zip(df.doc_id, df.sentence_id))) == [(d, int(s)) for d, s in keys]
+    jpn = df[(df.doc_id == "d1") & (df.sentence_id == 1) & (df.country == "JPN")].iloc[0]
+    assert jpn.n_mentions == 1
+    dup = df[(df.doc_id == mixed.doc_id[0]) & (df.sentence_id == int(mixed.sentence_id[0]))]
+    assert (dup.n_mentions >= 1).all()
+    with pytest.raises(ParameterError, match="doc_id"):
+        S.country_sentiment(docs[:1], "target", mentions)

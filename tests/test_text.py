@@ -213,3 +213,48 @@ def test_seed_sentences_cover_body_paragraphs_exactly(seed_corpus):
         for s in doc.sentences:
             ps, pe = spans[s.paragraph_id]
             assert ps <= s.start < s.end <= pe
+
+
+# --------------------------------------------------------------------------- splitter internals kept exact by the speed work
+
+def test_word_before_matches_a_search_from_the_start():
+    """The bounded look-back (_word_before) equals the plain regex search from 0, also for long runs."""
+    from trilat_lib.text import _WORD_BEFORE_RE, _word_before
+
+    text = ("x" * 300 + ". " + "U.S." * 40 + " said. " + "a-b" * 70 + "\n. Korea’s" + "." * 90 + " end")
+    for i in range(len(text) + 1):
+        m = _WORD_BEFORE_RE.search(text, 0, i)
+        assert _word_before(text, i) == (m.group(1) if m else ""), i
+
+
+def test_split_sentences_end_bounds_the_lookahead():
+    """Splitting text[:end] inside a longer text gives what splitting the prefix alone gives."""
+    text = "He met Mr. Smith. Then the U.S. Army left. The end."
+    for end in range(len(text) + 1):
+        assert split_sentences(text, 0, end) == split_sentences(text[:end]), end
+
+
+def test_long_words_before_full_stops():
+    long = "w" * 200
+    assert split(f"He wrote {long}. The next one.") == [f"He wrote {long}.", "The next one."]
+    assert split(f"See {'A.' * 60}B. the rest.") == [f"See {'A.' * 60}B. the rest."]
+
+
+def test_stemming_is_cached_but_identical():
+    from nltk.stem import PorterStemmer
+
+    text = "Relations improving; ministers were meeting and meetings improved relations."
+    plain = [PorterStemmer().stem(w) for w in tokens(text, remove_stopwords=True)]
+    assert tokens(text, remove_stopwords=True, stem="porter") == plain
+    assert tokens(text, remove_stopwords=True, stem="porter") == plain  # second call from the cache
+    for _ in range(2):  # a bad name is never cached as a stemmer
+        with pytest.raises(ParameterError, match="stem"):
+            tokens(text, stem="lancaster-typo")
+
+
+def test_tokens_punctuation_is_single_characters():
+    text = "Yoon’s “Asian NATO”—a U.S. idea? $5.5 (84-year-old) …"
+    toks = tokens(text, lower=False, keep_punct=True)
+    assert [t for t in toks if not any(c.isalnum() for c in t)] == ["“", "”", "—", "?", "(", "-", ")", "…"]
+    assert "U.S." in toks and "$5.5" in toks and "year-old" in toks
+    assert [t for t in tokens(text, keep_punct=False) if len(t) == 1] == ["a"]

@@ -364,3 +364,36 @@ def test_what_if_published_shows_the_header_date_error(seed_corpus):
     assert (shift["value"] != shift["value_if"]).sum() >= 4
     with pytest.raises(ParameterError, match="published"):
         T.what_if_published(seed_corpus["002"], "Sunday")
+
+
+def test_build_timeline_reuses_precomputed_annotations(seed_corpus, seed_timeline):
+    """Passing tag_corpus() output (whole or concatenated per document, as the annotate engine
+    stores it) and country_mentions() output gives the same timeline without tagging again."""
+    from trilat_lib.countries import country_mentions
+
+    tx = T.tag_corpus(seed_corpus)
+    men = country_mentions(seed_corpus)
+    per_doc = pd.concat([T.tag_corpus([d]) for d in seed_corpus], ignore_index=True)
+    for kwargs in ({"timexes": tx}, {"mentions": men}, {"timexes": per_doc, "mentions": men}):
+        pd.testing.assert_frame_equal(T.build_timeline(seed_corpus, **kwargs), seed_timeline)
+    # a frame without the needed columns is refused with a clear message
+    with pytest.raises(ParameterError, match="timexes lacks"):
+        T.build_timeline(seed_corpus, timexes=tx.drop(columns=["value"]))
+    # the precomputed frame is really used: drop one document's expressions
+    first = seed_corpus[0].doc_id if hasattr(seed_corpus, "__getitem__") else list(seed_corpus)[0].doc_id
+    fewer = T.build_timeline(seed_corpus, timexes=tx[tx["doc_id"] != first])
+    assert first not in set(fewer["doc_id"]) and len(fewer) < len(seed_timeline)
+
+
+def test_merge_events_is_deterministic_across_hash_seeds(tmp_path):
+    """Similarities sum idf weights over sets; the result must not depend on the set order."""
+    import subprocess
+    import sys
+
+    code = ("import trilat_lib.timeline as T, trilat_lib as L; "
+            "tl = T.build_timeline(L.load_corpus(), warn=False); "
+            "print(T.merge_events(tl, threshold=0.3).to_csv())")
+    outs = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                           env={**__import__("os").environ, "PYTHONHASHSEED": str(seed)}).stdout
+            for seed in (1, 2, 3)}
+    assert len(outs) == 1

@@ -2,8 +2,9 @@
 robustness (random/adversarial text), the seeds' expressions, and the TempEval-3 scorer."""
 from __future__ import annotations
 
+import collections
 import random
-import time
+import re
 from datetime import date
 
 import sys
@@ -90,6 +91,45 @@ def test_month_is_tense_aware():
     assert find("The summit will be held in June.", "June", dct).value == "2023-06"
 
 
+def test_irregular_past_forms_are_past_tense():
+    dct = "2023-02-10"
+    assert find("In March she wrote a letter to the minister.", "March", dct).value == "2022-03"
+    assert find("The minister went to Seoul in March.", "March", dct).value == "2022-03"
+    assert find("The minister will go to Seoul in March.", "March", dct).value == "2023-03"
+    assert find("On Wednesday he spoke to reporters.", "Wednesday", "2023-04-24").value == "2023-04-19"
+    assert find("The summit will be held in June.", "June", "2023-04-24").value == "2023-06"
+    assert find("On Wednesday he will speak to reporters.", "Wednesday", "2023-04-24").value == "2023-04-26"
+    assert find("The talks began in March.", "March", "2023-02-10").value == "2022-03"
+
+
+def test_month_day_is_not_cut_to_the_month():
+    # "last Oct. 23" is a day, not "last Oct." (the month-alone rule must give way to a day number)
+    assert values("He was shot last Oct. 23 at his home.", "1999-04-19") == {"Oct. 23": "1998-10-23"}
+    assert "October" not in values("It opened on October 5 in Seoul.")
+    # a colon after the day (an editorial's dateline) still ends a date; a clock time does not
+    t = find("The Times said in an editorial on Saturday, April 25: The court", "Saturday, April 25", "1998-04-24")
+    assert t.value == "1998-04-25"
+    assert "April 25" not in values("The race started April 25:30 ago.")
+
+
+def test_clock_time_joins_its_day():
+    dct = "1998-02-13"  # a Friday
+    t = find("He was kidnapped at 10 p.m. Wednesday, police said.", "10 p.m. Wednesday", dct)
+    assert (t.type, t.value) == ("TIME", "1998-02-11T22:00")
+    assert find("Talks broke off at noon Thursday.", "noon Thursday", dct).value == "1998-02-12T12:00"
+    assert find("Bids are due by 5 p.m. EST Nov. 9, 1998.", "5 p.m. EST Nov. 9, 1998", dct).value == "1998-11-09T17:00"
+    # not adjacent: two expressions
+    assert values("It began at 10 p.m. and ended Wednesday.", dct) == {"10 p.m.": "1998-02-13T22:00", "Wednesday": "1998-02-11"}
+
+
+def test_adjectival_annual_and_quarterly_are_not_sets():
+    assert values("The company raised its quarterly dividend.") == {}
+    assert values("Shareholders met at the annual meeting.") == {}
+    assert values("Sales should rise 8.5% annually.") == {}
+    assert find("Quarterly net income has risen.", "Quarterly").value == "P3M"
+    assert find("The festival is held annually in May.", "annually").value == "P1Y"
+
+
 def test_past_n_years_is_duration():
     t = find("North Korea made strides in the past five years.", "the past five years", "2022-07", "month")
     assert (t.type, t.value) == ("DURATION", "P5Y")
@@ -111,7 +151,7 @@ def test_anaphora_against_previous_date():
 @pytest.mark.parametrize("text,expr,typ,value", [
     ("He won a five-year term.", "five-year", "DURATION", "P5Y"),
     ("They have clashed for decades.", "for decades", "DURATION", "PXDE"),
-    ("The annual meeting was held.", "annual", "SET", "P1Y"),
+    ("Annual meetings are held in Seoul.", "Annual", "SET", "P1Y"),  # "the annual meeting": see below
     ("He spoke for three hours.", "three hours", "DURATION", "PT3H"),
 ])
 def test_durations_and_sets(text, expr, typ, value):
@@ -207,12 +247,113 @@ def test_random_text_offsets_valid():
                 assert t.type in ("DATE", "TIME", "DURATION", "SET")
 
 
-def test_adversarial_input_is_fast():
-    chunk = "1999 2000 May March 12 34567 June, 2021 - 5 years ago the next " * 10 + "1" * 500 + " " * 300
-    text = (chunk * (200_000 // len(chunk) + 1))[:200_000]
-    t0 = time.perf_counter()
-    tag(text, "2023-04-24")
-    assert time.perf_counter() - t0 < 1.0
+ADVERSARIAL_CHUNK = "1999 2000 May March 12 34567 June, 2021 - 5 years ago the next " * 10 + "1" * 500 + " " * 300
+
+
+def test_adversarial_input_is_tagged_correctly():
+    """Long digit and space runs produce no expression and do not hide the real ones around them.
+    (Its speed, linear in the length, is measured by benchmarks/timeml_eval.py, not here.)"""
+    text = (ADVERSARIAL_CHUNK * (200_000 // len(ADVERSARIAL_CHUNK) + 1))[:200_000]
+    out = tag(text, "2023-04-24")
+    runs = [m.span() for m in re.finditer(r"1{50,}", text)]
+    assert len(runs) == 140
+    assert not [t for t in out if any(t.start < e and s < t.end for s, e in runs)]
+    chunks = text.count("1999 2000 May")
+    assert chunks == 1400
+    found = collections.Counter((t.text, t.value) for t in out)
+    for expr in (("1999", "1999"), ("June, 2021", "2021-06"), ("5 years ago", "2018")):
+        assert found[expr] == chunks, expr
+    assert not any(t.text.strip("1") == "" for t in out)  # nothing from digit runs alone
+
+
+# --------------------------------------------------------------------------- anchored scanning
+
+def _sample(items, rnd, long_bias):
+    """A random string from a parsed regular expression, biased towards long ones (lookarounds
+    ignored, so not every sample matches)."""
+    from re import _constants as C
+
+    out = []
+    for op, av in items:
+        if op is C.LITERAL:
+            out.append(chr(av).upper() if rnd.random() < 0.1 else chr(av))
+        elif op is C.NOT_LITERAL:
+            out.append(" " if chr(av) != " " else "x")
+        elif op is C.IN:
+            opts = []
+            for op2, av2 in av:
+                if op2 is C.LITERAL:
+                    opts.append(chr(av2))
+                elif op2 is C.RANGE:
+                    opts.append(chr(rnd.randint(*av2)))
+                elif op2 is C.CATEGORY:
+                    name = str(av2)
+                    opts.append(rnd.choice([" ", "\n", "\t", "\u00a0"]) if "SPACE" in name and "NOT" not in name
+                                else rnd.choice("0123456789") if "DIGIT" in name and "NOT" not in name
+                                else rnd.choice("abZ09_") if "WORD" in name and "NOT" not in name else ",")
+                elif op2 is C.NEGATE:
+                    opts = [" ", ",", "!"]
+                    break
+            out.append(rnd.choice(opts or ["x"]))
+        elif op is C.SUBPATTERN:
+            out.append(_sample(av[-1], rnd, long_bias))
+        elif op is C.BRANCH:
+            alts = list(av[1])
+            if rnd.random() < long_bias:
+                alts = sorted(alts, key=lambda a: -len(_sample(a, random.Random(0), 1.0)))[:2]
+            out.append(_sample(rnd.choice(alts), rnd, long_bias))
+        elif op in (C.MAX_REPEAT, C.MIN_REPEAT):
+            lo, hi, item = av
+            if hi == C.MAXREPEAT:
+                hi = lo + rnd.choice([1, 2, 5, 40])
+            k = hi if rnd.random() < long_bias else rnd.randint(lo, hi)
+            out.append("".join(_sample(item, rnd, long_bias) for _ in range(k)))
+        elif op is C.ASSERT and av[0] > 0 and rnd.random() < 0.5:
+            out.append(_sample(av[1], rnd, long_bias))
+    return "".join(out)
+
+
+def _scan_texts():
+    from re import _parser
+
+    from trilat_lib import load_corpus
+    from trilat_lib.timex import _RULES
+
+    rnd = random.Random(7)
+    parsed = [list(_parser.parse(rx.pattern, rx.flags)) for _, rx, _ in _RULES]
+    filler = "the of and said was is to in a an 12 2019 year March Monday ’s , . ( ) -".split()
+    texts = [d.text for d in load_corpus()] + [ADVERSARIAL_CHUNK * 3, "summer" + " " * 300 + "of 2019",
+                                               "on Monday" + " \n" * 100 + ", March 5", "ſummer \u0130n March, 2020"]
+    for _ in range(400):
+        parts = []
+        for _ in range(rnd.randint(1, 12)):
+            parts.append(" ".join(rnd.choice(filler) for _ in range(rnd.randint(0, 6))))
+            parts.append(_sample(rnd.choice(parsed), rnd, rnd.choice([0.0, 0.5, 1.0])))
+        texts.append("".join(p + rnd.choice(["", " ", "\n", ", "]) for p in parts))
+    return texts
+
+
+def test_anchored_scanning_finds_exactly_the_whole_text_matches(monkeypatch):
+    """Each rule runs only around its anchors (trilat_lib.timex._rule_matches); that must give
+    exactly what searching the whole text gives, for every rule, on the seeds, adversarial
+    input and strings generated from the rules' own patterns (long ones, odd whitespace)."""
+    from trilat_lib import timex
+
+    monkeypatch.setattr(timex, "_WHOLE_TEXT_SHARE", float("inf"))  # never fall back to one pass
+    n = 0
+    for text in _scan_texts():
+        hits = timex._anchor_hits(text)
+        for name, rx, _ in timex._RULES:
+            whole = [m.span() for m in rx.finditer(text)]
+            assert [m.span() for m in timex._rule_matches(name, rx, text, hits)] == whole, (name, text[:200])
+            n += len(whole)
+    assert n > 2000  # the generated texts do contain matches
+
+
+def test_every_rule_is_anchored():
+    from trilat_lib import timex
+
+    assert set(timex._SCAN_REACH) == {name for name, _, _ in timex._RULES}
 
 
 # --------------------------------------------------------------------------- seeds

@@ -210,6 +210,28 @@ def test_auto_k_finds_planted_themes():
     assert all(any(f <= set(th) for f in found) for th in themes)  # each theme recovered purely
 
 
+def test_auto_k_on_a_sample_of_a_large_corpus():
+    """Beyond selection_max_passages, k is chosen on a seeded sample; the model uses every passage."""
+    themes = [
+        "tariff export import semiconductor supply chain factory shipment customs quota".split(),
+        "missile launch radar destroyer drill troops deterrence warhead submarine artillery".split(),
+        "colonial apology wartime laborer compensation court ruling memorial museum grievance".split(),
+    ]
+    rng = random.Random(1)
+    texts = ["\n\n".join(" ".join(rng.choice(themes[i % 3]) for _ in range(25)) + "." for _ in range(2))
+             for i in range(150)]
+    kw = dict(n_topics="auto", k_candidates=[2, 3, 4], max_df=0.9, random_state=0)
+    m = TopicModel(selection_max_passages=100, **kw).fit(texts)
+    assert set(m.k_selection_["passages"]) == {100} and m.n_topics_ == 3
+    assert len(m.passage_topics_) == 300
+    again = TopicModel(selection_max_passages=100, **kw).fit(texts)
+    assert again.k_selection_.equals(m.k_selection_)
+    full = TopicModel(selection_max_passages=None, **kw).fit(texts)
+    assert set(full.k_selection_["passages"]) == {300}
+    with pytest.raises(ParameterError, match="selection_max_passages"):
+        TopicModel(selection_max_passages=5).fit(texts)
+
+
 def test_auto_k_too_few_passages():
     with pytest.raises(ParameterError, match="k_candidates"):
         TopicModel(n_topics="auto", k_candidates=[5, 6], min_df=1, max_df=1.0).fit(TOY)

@@ -32,6 +32,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -94,13 +95,20 @@ def _words(s: str) -> list[str]:
     return _WORD_RE.findall(s)
 
 
+# The cleaner asks the same questions of a line many times (word count, flattened form, word
+# tokens); these caches, keyed by the line's text, answer the repeats without re-scanning it.
+@lru_cache(maxsize=8192)
+def _n_words(s: str) -> int:
+    return len(_words(s))
+
+
 def _ends_sentence(s: str) -> bool:
     return bool(_TERMINAL_RE.search(s))
 
 
 def _is_prose(s: str) -> bool:
     """A line that reads like a sentence: ends with final punctuation and has 4+ words."""
-    return _ends_sentence(s) and len(_words(s)) >= 4
+    return _ends_sentence(s) and _n_words(s) >= 4
 
 
 @lru_cache(maxsize=8192)
@@ -114,13 +122,12 @@ def _n_sentences(s: str) -> int:
 
 def _is_strong(s: str) -> bool:
     """A substantial prose paragraph: 2+ sentences or 25+ words."""
-    return _is_prose(s) and (len(_words(s)) >= 25 or _n_sentences(s) >= 2)
+    return _is_prose(s) and (_n_words(s) >= 25 or _n_sentences(s) >= 2)
 
 
 def _is_short_label(s: str, max_words: int = 14) -> bool:
     """A short line without sentence or clause punctuation at its end (title, heading, label)."""
-    w = _words(s)
-    return 0 < len(w) <= max_words and not _ends_sentence(s) and not _SOFT_END_RE.search(s)
+    return not _ends_sentence(s) and not _SOFT_END_RE.search(s) and 0 < _n_words(s) <= max_words
 
 
 @lru_cache(maxsize=8192)
@@ -159,10 +166,22 @@ class Rule:
     reason: str
     terminal: bool = False
     max_words: int = 14
+    # optional cheap test that every match passes, tried first to skip a costly regex search
+    precheck: Callable[[str], bool] | None = None
 
 
-def _r(name: str, pattern: str, reason: str, terminal: bool = False, max_words: int = 14, flags: int = _I) -> Rule:
-    return Rule(name, re.compile(pattern, flags), reason, terminal, max_words)
+def _r(name: str, pattern: str, reason: str, terminal: bool = False, max_words: int = 14, flags: int = _I,
+       precheck: Callable[[str], bool] | None = None) -> Rule:
+    return Rule(name, re.compile(pattern, flags), reason, terminal, max_words, precheck)
+
+
+_PHOTO_WORD_RE = re.compile(r"photo|image|picture", _I)
+
+
+def _may_be_caption(s: str) -> bool:
+    """Necessary for the photo-caption rule: each of its alternatives needs a colon, a bracket or
+    a slash, except "Photo by Name" which has no full stop from "photo/image/picture" to the end."""
+    return any(c in s for c in ":([/") or _PHOTO_WORD_RE.search(s, s.rfind(".") + 1) is not None
 
 
 #: Page-furniture rules, tried in order on every line; the first match wins.
@@ -243,7 +262,7 @@ FURNITURE_RULES: list[Rule] = [
        r"|[\[(][^\[\]()]*\b(?:" + _AGENCIES + r")\b[^\[\]()]*[\])]\s*$"
        r"|\b(?:photo(?:graph)?|image|picture)\s+(?:by|credit|courtesy(?:\s+of)?)\s*:?\s*(?-i:[A-Z])[^.]*$"
        r"|(?-i:\b(?:" + _AGENCIES + r"|[A-Z]{2,})\s*/\s*" + _NAME + r"(?:\s+" + _NAME + r")*\s*$))",
-       "photo caption or image credit", False, 80),
+       "photo caption or image credit", False, 80, precheck=_may_be_caption),
     _r("weather", r"^-?\d{1,3}(?:[.,]\d+)?\s*°?\s*[CF]\b\.?(?:\s+\S+){0,4}$", "weather widget", False, 6, 0),
     _r("date-line", rf"^(?:(?:published|updated|posted|last\s+updated|first\s+published)\s*(?:on|:)?\s*)?{_DATE}"
        rf"(?:\s*(?:,|at|\||-|–)?\s*{_TIME})?(?:\s*\|.*)?$|^{_TIME}$",
@@ -270,7 +289,7 @@ _NOT_PROSE = {"byline", "section-label", "breadcrumbs", "date-line", "weather", 
 def _match_furniture(s: str) -> Rule | None:
     n = len(s.split())
     for rule in FURNITURE_RULES:
-        if n <= rule.max_words and rule.pattern.search(s):
+        if n <= rule.max_words and (rule.precheck is None or rule.precheck(s)) and rule.pattern.search(s):
             if rule.name in _NOT_PROSE and _is_prose(s):
                 continue
             if rule.name == "credits" and _is_prose(s) and not re.search(r"(?i)\bedit(?:ing|ed)\s+by\b|;", s):
@@ -293,7 +312,7 @@ _BIO_HINT_RE = re.compile(
 
 def _is_bio(s: str, author: str | None) -> bool:
     """An author's bio line: "Name, a/the ..., is professor ..." (or starts with the manifest author)."""
-    if len(_words(s)) > 70 or _n_sentences(s) > 3:
+    if _n_words(s) > 70 or _n_sentences(s) > 3:
         return False
     # the predicate after "is/was" names a role ("is professor emeritus", "is a senior fellow at")
     if author and _norm(s).startswith(_norm(author)):
@@ -306,7 +325,7 @@ def _is_bio(s: str, author: str | None) -> bool:
 
 def _is_truncated(s: str) -> bool:
     """A long paragraph cut mid-sentence (teaser of another article): 20+ words, no final punctuation."""
-    return len(_words(s)) >= 20 and not _ends_sentence(s)
+    return not _ends_sentence(s) and _n_words(s) >= 20
 
 
 def _title_matches(line: str, title: str) -> bool:
@@ -323,8 +342,9 @@ def _title_matches(line: str, title: str) -> bool:
 
 # --------------------------------------------------------------------------- pull quotes
 
-def _toks(s: str) -> list[str]:
-    return [w.lower().replace("’", "'") for w in _words(s)]
+@lru_cache(maxsize=8192)
+def _toks(s: str) -> tuple[str, ...]:
+    return tuple(map(str.lower, _words(s.replace("’", "'"))))  # (’ and ' join words alike)
 
 
 def _longest_common_run(a: list[str], b: list[str]) -> int:
@@ -409,6 +429,7 @@ def _split_units(raw: str) -> list[_Unit]:
 
 # --------------------------------------------------------------------------- the cleaner
 
+@lru_cache(maxsize=8192)
 def _flat(s: str) -> str:
     return " ".join(s.split())
 
@@ -459,9 +480,9 @@ def clean_page(raw: str, title: str | None = None, author: str | None = None) ->
     header = units[:start]
     if not title:
         cands = [u for u in header if u.furniture is None and u.rule is None
-                 and not _ends_sentence(u.text) and 2 <= len(_words(u.text)) <= 30]
+                 and not _ends_sentence(u.text) and 2 <= _n_words(u.text) <= 30]
         # the last title-like line of 4+ words (site names and kickers are shorter and come first)
-        pick = next((u for u in reversed(cands) if len(_words(u.text)) >= 4), cands[-1] if cands else None)
+        pick = next((u for u in reversed(cands) if _n_words(u.text) >= 4), cands[-1] if cands else None)
         if pick is not None:
             detected_title = _flat(pick.text)
             remove(pick, "title", "the article's title (detected: title-like line before the body)")
@@ -476,7 +497,7 @@ def clean_page(raw: str, title: str | None = None, author: str | None = None) ->
             remove(u, "standfirst", "standfirst / summary line between the title and the body")
         else:
             remove(u, "page-header", "short line of the page header, before the article body")
-    header_keys = {_norm(u.text) for u in header if len(_words(u.text)) >= 2} - {""}
+    header_keys = {_norm(u.text) for u in header if _n_words(u.text) >= 2} - {""}
     header_max = max((len(u.text) for u in header), default=0) + 10
 
     # ---- where the article ends
@@ -510,9 +531,10 @@ def clean_page(raw: str, title: str | None = None, author: str | None = None) ->
         elif not (units[j].furniture is not None or _is_short_label(t)):
             break
         j -= 1
-    n_long = sum(1 for i in range(start, end) if len(_words(units[i].text)) >= 20)
-    if len(truncated) >= 2 and len(truncated) <= n_long / 2:  # (a page whose paragraphs all lack stops is not cut)
-        end, end_reason = min(truncated), f"paragraphs cut mid-sentence from line {units[min(truncated)].line} on"
+    if len(truncated) >= 2:
+        n_long = sum(1 for i in range(start, end) if _n_words(units[i].text) >= 20)
+        if len(truncated) <= n_long / 2:  # (a page whose paragraphs all lack stops is not cut)
+            end, end_reason = min(truncated), f"paragraphs cut mid-sentence from line {units[min(truncated)].line} on"
     # the author's bio as the last body paragraph
     last_body = [i for i in range(start, end) if units[i].rule is None and units[i].furniture is None]
     if last_body and last_body[-1] > start and _is_bio(_flat(units[last_body[-1]].text), author):
@@ -538,7 +560,7 @@ def clean_page(raw: str, title: str | None = None, author: str | None = None) ->
     for k, u in enumerate(prose):
         if u.text.count("\n"):
             continue
-        if _n_sentences(u.text) != 1 or len(_words(u.text)) > 45:
+        if _n_sentences(u.text) != 1 or _n_words(u.text) > 45:
             continue
         near = [v.text for v in prose[max(0, k - 2): k + 3] if v is not u and _n_sentences(v.text) >= 2]
         src = _pull_quote_source(u.text, near)

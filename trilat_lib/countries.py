@@ -397,8 +397,10 @@ _CAPS_WORD = re.compile(r"[A-Za-z]+")
 
 def _caps_context(text: str, s: int, e: int) -> bool:
     """True when the words around ``text[s:e]`` on its line are ALL CAPS (a heading)."""
-    ls = text.rfind("\n", 0, s) + 1
-    le = text.find("\n", e)
+    # only the 40 characters each side matter: look for the line's ends there, not up to the
+    # text's ends (a long paragraph would make every call O(n))
+    ls = text.rfind("\n", max(0, s - 40), s) + 1
+    le = text.find("\n", e, e + 40)
     le = len(text) if le < 0 else le
     before = _CAPS_WORD.findall(text[max(ls, s - 40):s])
     after = _CAPS_WORD.findall(text[e:min(le, e + 40)])
@@ -585,7 +587,7 @@ def country_mentions(
     # one list per column: cheaper than pandas assembling the frame from row records
     columns = dict(zip(MENTION_COLUMNS, map(list, zip(*rows))))
     columns["sentence_id"] = pd.array(columns["sentence_id"], dtype="Int64")
-    return pd.DataFrame(columns, columns=MENTION_COLUMNS)
+    return pd.DataFrame(columns)  # (the dict is in MENTION_COLUMNS order)
 
 
 __all__ = [

@@ -25,6 +25,7 @@ from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from operator import itemgetter
 from pathlib import Path
 
 import numpy as np
@@ -187,7 +188,7 @@ class _LexiconMemo(dict):
     """A memo of VADER results, valid for one state of the analyzer's lexicon: emptied when
     the lexicon changes size (stand-in share tokens are added on first use) or when full."""
 
-    def __init__(self, analyzer, max_size: int = 200_000):
+    def __init__(self, analyzer, max_size: int = 50_000):
         super().__init__()
         self.analyzer, self.max_size, self.lexicon_size = analyzer, max_size, len(analyzer.lexicon)
 
@@ -198,14 +199,15 @@ class _LexiconMemo(dict):
         return self
 
 
-@lru_cache(maxsize=8)
-def _valence_memos(analyzer) -> _LexiconMemo:
+@lru_cache(maxsize=16)
+def _analyzer_memo(analyzer, kind: str) -> _LexiconMemo:
+    """The process-wide memo ``kind`` of one analyzer (call ``.current()`` before use)."""
     return _LexiconMemo(analyzer)
 
 
 def _valence_memo(analyzer) -> _LexiconMemo:
     """Word valences by VADER window: the same phrase recurs across targets, sentences, articles."""
-    return _valence_memos(analyzer).current()
+    return _analyzer_memo(analyzer, "valence").current()
 
 
 @lru_cache(maxsize=8)
@@ -231,7 +233,12 @@ def sentence_sentiment(text: str) -> float:
         raise ParameterError(f"text must be a string, got {type(text).__name__}.")
     if not text.strip():
         return 0.0
-    return float(_vader_compound(_vader(None), text))
+    analyzer = _vader(None)
+    memo = _analyzer_memo(analyzer, "sentence").current()  # repeated sentences are scored once
+    tone = memo.get(text)
+    if tone is None:
+        tone = memo[text] = float(_vader_compound(analyzer, text))
+    return tone
 
 
 # --------------------------------------------------------------------------- target scorer
@@ -239,10 +246,13 @@ def sentence_sentiment(text: str) -> float:
 _WORD_RE = re.compile(r"[^\W\d_](?:[\w]|[-'’](?=\w))*")
 # Clause boundaries inside a sentence; the conjunction stays with the clause it opens.
 _CLAUSE_RE = re.compile(
-    r"\s*(?:;|:(?=\s)|\s[—–]\s|\s--\s|—|\(|\))\s*"
+    # every boundary starts with one of these characters: the lookahead (which changes no
+    # match) lets the scan reject all other positions at once, about twice as fast
+    r"(?=[\s;:—(),\"“”])"
+    r"(?:\s*(?:;|:(?=\s)|\s[—–]\s|\s--\s|—|\(|\))\s*"
     r"|,?\s+(?=(?:but(?!\s+also)|while|whereas|although|though|yet|however|because|unless|whilst)\b)"
     r"|,\s+(?=(?:and|or|which|who|whom|whose|where|when|after|before|as)\b)"
-    r"|,\s*[\"“”]\s*|[\"“”]\s*,\s*",
+    r"|,\s*[\"“”]\s*|[\"“”]\s*,\s*)",
     re.IGNORECASE,
 )
 _BY_FROM = {"by", "from"}
@@ -356,9 +366,12 @@ class TargetScorer:
         self._entries = load_lexicon(lexicon) if lexicon is not None else {}
         self._role_forms = frozenset(w for w, e in self._entries.items() if e.role)
         self._vader = _vader(self._lex_path)
-        # compound score by (window, masked clause): the same masked clause recurs (repeated
-        # and syndicated sentences, boilerplate) and VADER is deterministic
+        # Memos (bounded, valid while the lexicon is unchanged): repeated and syndicated
+        # sentences, boilerplate and recurring clauses are scored once. Compound score by
+        # (window, masked clause): clauses that differ only in the entities named mask alike;
+        # entity scores by (parameters, sentence, mention spans), see ``_entity_scores``.
         self._compound_memo = _LexiconMemo(self._vader)
+        self._sentence_memo = _LexiconMemo(self._vader, max_size=20_000)
 
     # ---- helpers
     @staticmethod
@@ -458,15 +471,17 @@ class TargetScorer:
                     if not in_mention[j] and w in lex and not (w in self._entries and self._entries[w].role):
                         replace.append((words[j][0], words[j][1]))
         # rebuild the string right to left; a span overlapping one already replaced is skipped
-        out, applied_from = text[a:b], b
-        for item in sorted({r if len(r) == 3 else (*r, None) for r in replace}, key=lambda r: r[:2], reverse=True):
+        pieces, applied_from = [], b  # the output right to left: kept text and stand-ins
+        target_span = (max(target[0], a), min(target[1], b))
+        for item in sorted({r if len(r) == 3 else (*r, None) for r in replace}, key=itemgetter(0, 1), reverse=True):
             rs, re_, token = max(item[0], a), min(item[1], b), item[2]
             if re_ > rs and re_ <= applied_from:
-                applied_from = rs
                 if token is None:
-                    token = _TARGET if (rs, re_) == (max(target[0], a), min(target[1], b)) else _MASK
-                out = out[: rs - a] + token + out[re_ - a:]
-        return _NOT_ONLY_RE.sub("only", out)
+                    token = _TARGET if (rs, re_) == target_span else _MASK
+                pieces += (text[re_:applied_from], token)
+                applied_from = rs
+        pieces.append(text[a:applied_from])
+        return _NOT_ONLY_RE.sub("only", "".join(reversed(pieces)))
 
     def _compound(self, masked: str) -> float:
         """VADER's compound score of ``masked``, each word's valence weighted by its distance
@@ -577,6 +592,23 @@ class TargetScorer:
             score = (1 - self.context_weight) * score + self.context_weight * ctx
         return float(max(-1.0, min(1.0, score)))
 
+    def _entity_scores(self, text: str, spans: Sequence[tuple[int, int, object]]) -> list[float]:
+        """Stance of ``text`` toward each entity of ``spans`` (``(start, end, entity)``, offsets
+        into ``text``), in order of first appearance: the mean score of the entity's mentions,
+        with the other entities' mentions as ``others``. Memoised on the whole input."""
+        key = (self.scope, self.roles, self.context_weight, self.extend, self.window, self.contrast,
+               self.doer_share, self.victim_share, text, tuple(spans))
+        memo = self._sentence_memo.current()
+        scores = memo.get(key)
+        if scores is None:
+            scores = []
+            for entity in dict.fromkeys(c for _, _, c in spans):
+                others = [(s, e) for s, e, c in spans if c != entity]
+                scores.append(_mean([self.score(text, max(0, s), min(len(text), e), others)
+                                     for s, e, c in spans if c == entity]))
+            memo[key] = scores = tuple(scores)
+        return list(scores)
+
     def __repr__(self) -> str:
         return (f"TargetScorer(lexicon={self.lexicon!r}, scope={self.scope!r}, roles={self.roles}, "
                 f"context_weight={self.context_weight}, extend={self.extend}, window={self.window}, contrast={self.contrast}, doer_share={self.doer_share}, victim_share={self.victim_share})")
@@ -665,14 +697,13 @@ def country_sentiment(corpus, scorer: str | TargetScorer = "target", mentions: p
         sent = doc.sentences[sid]
         stext = sent.text
         spans = [(int(s) - sent.start, int(e) - sent.start, c, t) for s, e, c, t in grp]
-        tone = sentence_sentiment(stext) if scorer == "sentence" else None
-        for country in dict.fromkeys(c for _, _, c, _ in spans):
+        countries = dict.fromkeys(c for _, _, c, _ in spans)
+        if scorer == "sentence":
+            scores = [sentence_sentiment(stext)] * len(countries)
+        else:
+            scores = target._entity_scores(stext, [(s, e, c) for s, e, c, _ in spans])
+        for country, score in zip(countries, scores):
             own = [(s, e, t) for s, e, c, t in spans if c == country]
-            others = [(s, e) for s, e, c, _ in spans if c != country]
-            if tone is not None:
-                score = tone
-            else:
-                score = _mean([target.score(stext, max(0, s), min(len(stext), e), others) for s, e, _ in own])
             rows.append((
                 doc_id, sid, country, score, label(score, neutral_band), len(own),
                 " | ".join(t for _, _, t in own),
@@ -688,7 +719,7 @@ def country_sentiment(corpus, scorer: str | TargetScorer = "target", mentions: p
     columns = dict(zip(SENTENCE_COLUMNS, map(list, zip(*rows))))
     for col, dtype in (("score", float), ("label", int), ("n_mentions", int)):
         columns[col] = np.array(columns[col], dtype=dtype)
-    return pd.DataFrame(columns, columns=SENTENCE_COLUMNS)
+    return pd.DataFrame(columns)  # already in SENTENCE_COLUMNS order (columns= would reindex)
 
 
 def _mean(values: list[float]) -> float:
@@ -734,23 +765,28 @@ def aggregate(df: pd.DataFrame, by: str | Sequence[str] = "country", n_boot: int
                  "share_positive", "share_neutral", "share_negative"]
     if df.empty:
         return pd.DataFrame(columns=cols)
-    labels = label(df["score"], neutral_band) if neutral_band is not None else df["label"]
-    work = df.assign(_label=np.asarray(labels))
+    labels = np.asarray(label(df["score"], neutral_band) if neutral_band is not None else df["label"])
+    # plain arrays indexed by each group's row positions: pandas' per-group objects cost more
+    # than the bootstrap itself when there are thousands of (country, document) groups
+    scores = df["score"].to_numpy(dtype=float)
+    n_mentions = df["n_mentions"].to_numpy() if "n_mentions" in df else None
+    doc_ids = df["doc_id"].to_numpy() if "doc_id" in df else None
     rows = []
-    for key, grp in work.groupby(by, sort=True, dropna=False):
+    for key, idx in df.groupby(by, sort=True, dropna=False).indices.items():
         key = key if isinstance(key, tuple) else (key,)
-        n = len(grp)
+        n = len(idx)
         if n < min_sentences:
             continue
-        lo, hi = bootstrap_ci(grp["score"].to_numpy(), n_boot=n_boot, ci=ci, random_state=random_state)
+        x, lab = scores[idx], labels[idx]
+        lo, hi = bootstrap_ci(x, n_boot=n_boot, ci=ci, random_state=random_state)
         rows.append({
             **dict(zip(by, key)), "n_sentences": n,
-            "n_mentions": int(grp["n_mentions"].sum()) if "n_mentions" in grp else n,
-            "n_docs": int(grp["doc_id"].nunique()) if "doc_id" in grp else np.nan,
-            "mean": float(grp["score"].mean()), "ci_low": lo, "ci_high": hi,
-            "share_positive": float((grp["_label"] == 1).mean()),
-            "share_neutral": float((grp["_label"] == 0).mean()),
-            "share_negative": float((grp["_label"] == -1).mean()),
+            "n_mentions": int(n_mentions[idx].sum()) if n_mentions is not None else n,
+            "n_docs": len(set(doc_ids[idx].tolist())) if doc_ids is not None else np.nan,
+            "mean": float(pd.Series(x).mean()), "ci_low": lo, "ci_high": hi,
+            "share_positive": float((lab == 1).mean()),
+            "share_neutral": float((lab == 0).mean()),
+            "share_negative": float((lab == -1).mean()),
         })
     return pd.DataFrame(rows, columns=cols)
 

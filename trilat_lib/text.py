@@ -42,6 +42,10 @@ _BOUNDARY_RE = re.compile(r"[.!?…]+[\"'”’»)\]]*(?=\s)")
 _WORD_BEFORE_RE = re.compile(r"([\w.’'-]+)$")
 _NEXT_TOKEN_RE = re.compile(r"\s+([\"'“‘«(\[]?)(\S*)")
 _HAS_WORD_RE = re.compile(r"\w")
+_TRAILING_NONWORD_RE = re.compile(r"\W+$")
+_COMPOUND_SEP_RE = re.compile(r"[-/–—]")
+_INITIALISM_RE = re.compile(r"(?:[a-z]\.)+[a-z]")
+_WAR_BEFORE_RE = re.compile(r"\bWar\s+$")
 
 
 @dataclass(frozen=True)
@@ -55,21 +59,24 @@ class Sentence:
     paragraph_id: int = 0
 
 
-# How far back _word_before looks first; a longer word falls back to a full search.
+# How far back _word_before looks first (the window grows for longer words).
 _LOOKBEHIND = 80
 
 
 def _word_before(text: str, punct_start: int) -> str:
     """The run of word characters, dots, apostrophes and hyphens ending at ``punct_start``.
 
-    Same result as ``_WORD_BEFORE_RE.search(text, 0, punct_start)``, but the search starts a
-    short window back: searching from 0 costs O(punct_start) per call, quadratic per text.
+    Same result as ``_WORD_BEFORE_RE.search(text, 0, punct_start)``, but searched in a short
+    window before ``punct_start``: searching from 0 costs O(punct_start) per call, quadratic
+    per text. A match starting at the window's edge may be cut, so the window then grows.
     """
-    lo = max(0, punct_start - _LOOKBEHIND)
-    m = _WORD_BEFORE_RE.search(text, lo, punct_start)
-    if m and m.start() == lo and lo > 0:  # the run may begin before the window
-        m = _WORD_BEFORE_RE.search(text, 0, punct_start)
-    return m.group(1) if m else ""
+    width = _LOOKBEHIND
+    while True:
+        lo = max(0, punct_start - width)
+        m = _WORD_BEFORE_RE.search(text, lo, punct_start)
+        if m is None or m.start() > lo or lo == 0:
+            return m.group(1) if m else ""
+        width *= 4
 
 
 def _is_boundary(text: str, punct_start: int, punct_end: int, end: int | None = None) -> bool:
@@ -91,9 +98,9 @@ def _is_boundary(text: str, punct_start: int, punct_end: int, end: int | None = 
     core = prev_l.lstrip("(\"'“‘")
     if not (opener or first.isupper() or first.isdigit()):
         return False  # lower-case continuation ("e.g. the", ". . . between")
-    nxt_word = re.sub(r"\W+$", "", nxt).lower()
-    last = re.split(r"[-/–—]", core)[-1]  # "Korea-U.S." → "u.s"
-    if "." in prev.rstrip(".") and re.fullmatch(r"(?:[a-z]\.)+[a-z]", last):
+    nxt_word = _TRAILING_NONWORD_RE.sub("", nxt).lower()
+    last = _COMPOUND_SEP_RE.split(core)[-1]  # "Korea-U.S." → "u.s"
+    if "." in prev.rstrip(".") and _INITIALISM_RE.fullmatch(last):
         # multi-letter abbreviations like U.S., U.N., D.C.: ambiguous
         return bool(opener) or nxt_word in SENTENCE_OPENERS
     if core in TITLE_ABBREVIATIONS and core not in AMBIGUOUS_ABBREVIATIONS:
@@ -105,7 +112,7 @@ def _is_boundary(text: str, punct_start: int, punct_end: int, end: int | None = 
     if core in AMBIGUOUS_ABBREVIATIONS:
         return bool(opener) or nxt_word in SENTENCE_OPENERS
     if len(core) == 1 and prev[:1].isupper() and first.isupper():
-        if prev == "I" and re.search(r"\bWar\s+$", text[max(0, punct_start - 40):punct_start - 1]):
+        if prev == "I" and _WAR_BEFORE_RE.search(text[max(0, punct_start - 40):punct_start - 1]):
             return True  # "World War I. The ..." is a numeral, not an initial
         return False  # an initial: "Antony J. Blinken"
     return True
@@ -200,6 +207,12 @@ def _stemmer(name: str):
     raise ParameterError(f"stem={name!r} is not a stemmer; use None, 'porter' or 'snowball'.")
 
 
+@lru_cache(maxsize=4)
+def _cached_stem(name: str):
+    """The stemmer's ``stem`` with a cache: a corpus repeats the same words over and over."""
+    return lru_cache(maxsize=65536)(_stemmer(name).stem)
+
+
 def normalize_token(tok: str) -> str:
     """Lower-case, unify curly apostrophes and drop a possessive "'s" ("Japan’s" → "japan")."""
     tok = tok.lower().replace("’", "'")
@@ -220,11 +233,12 @@ def tokens(
 ) -> list[str]:
     """Word tokens of ``text`` as strings, optionally lower-cased, stop-word filtered and stemmed."""
     sw = frozenset(stop_words) if stop_words is not None else stopwords()
-    stemmer = _stemmer(stem) if stem else None
+    stem_word = _cached_stem(stem) if stem else None
     out = []
-    for t in _TOKEN_RE.finditer(text):
-        w = t.group()
-        if not _WORD_RE.search(w):
+    for w in _TOKEN_RE.findall(text):
+        # every token of two or more characters holds a word character (see _TOKEN_RE), so
+        # only one-character tokens need the check for punctuation
+        if len(w) == 1 and not _WORD_RE.match(w):
             if keep_punct:
                 out.append(w)
             continue
@@ -236,8 +250,8 @@ def tokens(
             continue
         if len(w) < min_len:
             continue
-        if stemmer is not None:
-            w = stemmer.stem(w)
+        if stem_word is not None:
+            w = stem_word(w)
         out.append(w)
     return out
 

@@ -16,10 +16,12 @@ sources; :func:`disagreements` lists similar mentions whose dates do not overlap
 """
 from __future__ import annotations
 
+import math
 import re
 import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import date, timedelta
 
 import pandas as pd
@@ -476,6 +478,20 @@ def _tag_rows(corpus, infer_dates: bool, warn: bool):
                 prev_value = t.value
 
 
+def _frame(rows: list[tuple], columns: list[str], int_columns: tuple[str, ...] = ()) -> pd.DataFrame:
+    """One DataFrame from row tuples, built column-wise (several times faster than from dicts,
+    with the same dtypes); ``int_columns`` become nullable integers (Int64)."""
+    if not rows:  # all-object columns, as pandas makes an empty frame
+        df = pd.DataFrame(rows, columns=columns)
+        for c in int_columns:
+            df[c] = df[c].astype("Int64")
+        return df
+    data = dict(zip(columns, map(list, zip(*rows))))
+    for c in int_columns:
+        data[c] = pd.array(data[c], dtype="Int64")
+    return pd.DataFrame(data, columns=columns)
+
+
 def tag_corpus(corpus, infer_dates: bool = True, warn: bool = True) -> pd.DataFrame:
     """Every temporal expression of every document as a tidy frame (one row per expression).
 
@@ -503,18 +519,63 @@ def tag_corpus(corpus, infer_dates: bool = True, warn: bool = True) -> pd.DataFr
             shown = sent_id
         else:
             shown = sent
-        rows.append({
-            "doc_id": doc.doc_id, "sentence_id": shown.sentence_id if shown else pd.NA,
-            "timex_start": t.start, "timex_end": t.end, "timex": t.text, "type": t.type, "value": t.value,
-            "mod": t.mod, "start": t.interval[0] if t.interval else None, "end": t.interval[1] if t.interval else None,
-            "granularity": t.granularity, "anchored": anchored, "resolution": how, "rule": t.rule,
-            "on_timeline": reason == "", "excluded_because": reason or None,
-            "sentence": shown.text if shown else None, "published": pub.date, "date_precision": pub.precision,
-            "date_source": pub.source,
-        })
-    df = pd.DataFrame(rows, columns=TIMEX_COLUMNS)
-    df["sentence_id"] = df["sentence_id"].astype("Int64")
-    return df
+        rows.append((
+            doc.doc_id, shown.sentence_id if shown else pd.NA, t.start, t.end, t.text, t.type, t.value, t.mod,
+            t.interval[0] if t.interval else None, t.interval[1] if t.interval else None, t.granularity,
+            anchored, how, t.rule, reason == "", reason or None, shown.text if shown else None,
+            pub.date, pub.precision, pub.source,
+        ))
+    return _frame(rows, TIMEX_COLUMNS, ("sentence_id",))
+
+
+def _none(v):
+    """A missing value read back from a frame (NaN, NA, NaT) as None."""
+    return None if v is None or (not isinstance(v, (str, date)) and pd.isna(v)) else v
+
+
+def _as_date(v) -> date | None:
+    v = _none(v)
+    return v.date() if isinstance(v, pd.Timestamp) else v
+
+
+def _rows_from_timexes(docs: list, timexes: pd.DataFrame):
+    """Like :func:`_tag_rows`, but from a :func:`tag_corpus` frame of these documents instead of
+    tagging them again (sentences and datelines are found again from the offsets)."""
+    _require_columns(timexes, ["doc_id", "timex_start", "timex_end", "timex", "type", "value", "mod", "start", "end",
+                               "granularity", "anchored", "resolution", "rule", "published", "date_precision",
+                               "date_source"], "timexes")
+    cols = ["timex_start", "timex_end", "timex", "type", "value", "mod", "start", "end", "granularity", "anchored",
+            "resolution", "rule", "published", "date_precision", "date_source"]
+    by_doc: dict[str, list[tuple]] = {}
+    for doc_id, *rest in zip(timexes["doc_id"].astype(str).tolist(), *(timexes[c].tolist() for c in cols)):
+        by_doc.setdefault(doc_id, []).append(tuple(rest))
+    for doc in docs:
+        items = by_doc.get(str(doc.doc_id), [])
+        if not items:
+            continue
+        starts, sents = _sentence_index(doc)
+        lines = _datelines(doc.text)
+        for (s, e, text, typ, value, mod, i0, i1, gran, anchored, how, rule, published, prec, source) in items:
+            i0, i1 = _as_date(i0), _as_date(i1)
+            t = _Tagged(int(s), int(e), text, typ, value, _none(mod), anchored, _none(rule),
+                        (i0, i1) if i0 is not None and i1 is not None else None, _none(gran))
+            pub = PublicationDate(doc.doc_id, _as_date(published), _none(prec), _none(source) or "none", "")
+            in_dateline = any(a <= t.start and t.end <= b for a, b in lines)
+            sent = None if in_dateline else _find_sentence(sents, starts, t.start, t.end)
+            yield doc, pub, sent, t, anchored, how
+
+
+def _mentions_by_doc(mentions: pd.DataFrame) -> dict[str, list]:
+    """A country-mentions frame (:func:`trilat_lib.countries.country_mentions`) as per-document
+    lists of mentions with ``start``, ``end`` and ``country``, in the frame's order."""
+    from types import SimpleNamespace
+
+    _require_columns(mentions, ["doc_id", "start", "end", "country"], "mentions")
+    out: dict[str, list] = {}
+    for d, s, e, c in zip(mentions["doc_id"].astype(str).tolist(), mentions["start"].tolist(),
+                          mentions["end"].tolist(), mentions["country"].tolist()):
+        out.setdefault(d, []).append(SimpleNamespace(start=int(s), end=int(e), country=_none(c)))
+    return out
 
 
 def build_timeline(
@@ -526,6 +587,8 @@ def build_timeline(
     infer_dates: bool = True,
     max_event_chars: int = 100,
     warn: bool = True,
+    timexes: pd.DataFrame | None = None,
+    mentions: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """One row per dated event mention in the corpus, in chronological order.
 
@@ -537,37 +600,38 @@ def build_timeline(
     the sentence mentions, ";"-joined in order of first mention), ``sentence`` (the evidence) and document metadata.
     Filters: see :func:`filter_timeline`. Durations, sets and vague references are left out
     (they are in :func:`tag_corpus`).
+
+    Already computed annotations of the same documents can be passed to save the work:
+    ``timexes`` = :func:`tag_corpus` output (``infer_dates`` and ``warn`` are then not used) and
+    ``mentions`` = :func:`trilat_lib.countries.country_mentions` output; the result is the same.
     """
     _check_int("max_event_chars", max_event_chars, 20)
     filt = _FilterArgs.make(date_from, date_to, countries, min_granularity)
-    rows = []
-    all_rows = list(_tag_rows(corpus, infer_dates, warn))
-    for doc, pub, sent, t, anchored, how in all_rows:
-        if sent is None or t.interval is None or t.type in EXCLUDED_TYPES or t.value in VAGUE_VALUES:
-            continue
-        rows.append((doc, pub, sent, t, anchored, how))
-    mentions_by_doc: dict[str, list] = {}
+    if timexes is None:
+        all_rows = list(_tag_rows(corpus, infer_dates, warn))
+    else:
+        all_rows = list(_rows_from_timexes(_documents(corpus), timexes))
+    mentions_by_doc: dict[str, list] = {} if mentions is None else _mentions_by_doc(mentions)
     by_sentence: dict[tuple, list] = {}
     for doc, pub, sent, t, anchored, how in all_rows:
         if sent is not None:
             by_sentence.setdefault((doc.doc_id, sent.sentence_id), []).append(t)
     out = []
-    for doc, pub, sent, t, anchored, how in rows:
+    for doc, pub, sent, t, anchored, how in all_rows:
+        if sent is None or t.interval is None or t.type in EXCLUDED_TYPES or t.value in VAGUE_VALUES:
+            continue
         if doc.doc_id not in mentions_by_doc:
-            mentions_by_doc[doc.doc_id] = _country_mentions(doc)
+            mentions_by_doc[doc.doc_id] = _country_mentions(doc) if mentions is None else []
         rel_s, rel_e = t.start - sent.start, t.end - sent.start
         others = [(u.start - sent.start, u.end - sent.start) for u in by_sentence[(doc.doc_id, sent.sentence_id)] if u is not t]
         clause, event = describe_event(sent.text, rel_s, rel_e, max_chars=max_event_chars, others=others)
-        out.append({
-            "doc_id": doc.doc_id, "sentence_id": sent.sentence_id, "timex_start": t.start, "timex_end": t.end,
-            "timex": t.text, "type": t.type, "value": t.value, "mod": t.mod,
-            "start": t.interval[0], "end": t.interval[1], "granularity": t.granularity,
-            "anchored": anchored, "resolution": how, "rule": t.rule, "event": event, "clause": clause,
-            "countries": _countries_in(mentions_by_doc[doc.doc_id], sent.start, sent.end),
-            "sentence": sent.text, "outlet": doc.outlet, "title": doc.title,
-            "published": pub.date, "date_precision": pub.precision, "date_source": pub.source,
-        })
-    df = pd.DataFrame(out, columns=TIMELINE_COLUMNS)
+        out.append((
+            doc.doc_id, sent.sentence_id, t.start, t.end, t.text, t.type, t.value, t.mod,
+            t.interval[0], t.interval[1], t.granularity, anchored, how, t.rule, event, clause,
+            _countries_in(mentions_by_doc[doc.doc_id], sent.start, sent.end),
+            sent.text, doc.outlet, doc.title, pub.date, pub.precision, pub.source,
+        ))
+    df = _frame(out, TIMELINE_COLUMNS)
     if len(df):
         df = df.sort_values(["start", "end", "doc_id", "timex_start"], kind="stable").reset_index(drop=True)
     return filt.apply(df)
@@ -713,6 +777,7 @@ _ADVERBIAL_OPEN_RE = re.compile(
 _PROPER_TAIL_RE = re.compile(r"((?:(?:[A-Z][\w'’.-]*|of|the)\s+){0,3}[A-Z][\w'’.-]*)\s*$")
 
 
+@lru_cache(maxsize=8192)  # describe_event asks again for the same pieces as it widens a clause
 def _content_words(s: str) -> int:
     from .text import tokens
 
@@ -756,13 +821,14 @@ def _remove_spans(text: str, spans: list[tuple[int, int]], main: tuple[int, int]
     return "".join(out)
 
 
+_TIDY_SUBS = [(re.compile(p), r) for p, r in (
+    (r"[ \t\r\n]+", " "), (r"\s+([,.;:!?”’])", r"\1"), (r"([“‘])\s+", r"\1"), (r",(\s*,)+", ","),
+    (r"[.\s]*[“‘]\s*$", ""), (r"^[\s,.;:—–”’-]+|[\s,;:—–-]+$", ""))]
+
+
 def _tidy(s: str) -> str:
-    s = re.sub(r"[ \t\r\n]+", " ", s)
-    s = re.sub(r"\s+([,.;:!?”’])", r"\1", s)
-    s = re.sub(r"([“‘])\s+", r"\1", s)
-    s = re.sub(r",(\s*,)+", ",", s)
-    s = re.sub(r"[.\s]*[“‘]\s*$", "", s)
-    s = re.sub(r"^[\s,.;:—–”’-]+|[\s,;:—–-]+$", "", s)
+    for rx, repl in _TIDY_SUBS:
+        s = rx.sub(repl, s)
     return s.strip()
 
 
@@ -925,7 +991,9 @@ def similarity(a: str, b: str, min_shared: int = 2, idf: dict[str, float] | None
     return _sim(_sim_features(a), _sim_features(b), min_shared, idf)
 
 
-def _sim(fa, fb, min_shared: int, idf: dict[str, float] | None) -> float:
+def _sim(fa, fb, min_shared: int, idf: dict[str, float] | None, totals: tuple[float, float] | None = None) -> float:
+    """:func:`similarity` of two feature pairs; ``totals`` = their words' summed weights, when
+    already computed (:func:`_pairs` computes them once per row, not once per pair)."""
     (A, Ac), (B, Bc) = fa, fb
     if not A or not B:
         return 0.0
@@ -933,8 +1001,10 @@ def _sim(fa, fb, min_shared: int, idf: dict[str, float] | None) -> float:
     if len(shared) < min_shared or not (Ac & Bc):
         return 0.0
     w = (lambda t: idf.get(t, 1.0)) if idf else (lambda t: 1.0)
-    denom = min(sum(map(w, A)), sum(map(w, B)))
-    return min(1.0, sum(map(w, shared)) / denom) if denom > 0 else 0.0
+    # fsum: exactly rounded whatever the (hash-seeded) set order, so ties between pairs, and
+    # hence the merged events, are the same in every run
+    denom = min(totals) if totals else min(math.fsum(map(w, A)), math.fsum(map(w, B)))
+    return min(1.0, math.fsum(map(w, shared)) / denom) if denom > 0 else 0.0
 
 
 def _idf(timeline: pd.DataFrame) -> dict[str, float]:
@@ -955,16 +1025,22 @@ def _overlap(a0: date, a1: date, b0: date, b1: date) -> bool:
     return a0 <= b1 and b0 <= a1
 
 
-def _pairs(timeline: pd.DataFrame, min_shared: int, country_guard: bool, same_sentence: bool = False):
+def _pairs(timeline: pd.DataFrame, min_shared: int, country_guard: bool, same_sentence: bool = False,
+           keep=None):
     """Yield (i, j, similarity) for pairs of rows (positions) with a non-zero similarity.
 
     Candidates come from an inverted index over the clauses' lower-case words (a pair must
     share one anyway), so the cost grows with the pairs that share words, not with n².
     Two expressions of one sentence count as the same clause (similarity 1) when
-    ``same_sentence``; otherwise such pairs are skipped.
+    ``same_sentence``; otherwise such pairs are skipped. ``keep(i, j)``, when given, drops
+    the pairs the caller would drop anyway before their similarity is computed.
     """
+    import bisect
+
     feats = [_sim_features(c) for c in timeline["clause"].fillna("")]
     idf = _idf(timeline)
+    weight = idf.get
+    totals = [math.fsum(weight(t, 1.0) for t in words) for words, _ in feats]
     ctry = [set(filter(None, str(c or "").split(";"))) for c in timeline["countries"].fillna("")]
     keys = list(zip(timeline["doc_id"].tolist(), timeline["sentence_id"].tolist()))
     n = len(timeline)
@@ -983,13 +1059,16 @@ def _pairs(timeline: pd.DataFrame, min_shared: int, country_guard: bool, same_se
     for i in range(n):
         cands = set()
         for t in feats[i][1]:
-            cands.update(j for j in index[t] if j > i)
+            rows = index[t]  # ascending
+            cands.update(rows[bisect.bisect_right(rows, i):])
         for j in sorted(cands):
             if keys[i] == keys[j]:
                 continue
+            if keep is not None and not keep(i, j):
+                continue
             if country_guard and ctry[i] and ctry[j] and not (ctry[i] & ctry[j]):
                 continue
-            sim = _sim(feats[i], feats[j], min_shared, idf)
+            sim = _sim(feats[i], feats[j], min_shared, idf, (totals[i], totals[j]))
             if sim > 0:
                 yield i, j, sim
 
@@ -1026,7 +1105,11 @@ def cluster_events(
     starts, ends = timeline["start"].tolist(), timeline["end"].tolist()
     grans = timeline["granularity"].tolist()
     candidates = []
-    for i, j, sim in _pairs(timeline, min_shared, country_guard, same_sentence=True):
+
+    def keep(i, j):  # the checks below that do not need the similarity, done first
+        return _overlap(starts[i], ends[i], starts[j], ends[j]) and not (same_granularity and grans[i] != grans[j])
+
+    for i, j, sim in _pairs(timeline, min_shared, country_guard, same_sentence=True, keep=keep):
         if sim < threshold or not _overlap(starts[i], ends[i], starts[j], ends[j]):
             continue
         if same_granularity and grans[i] != grans[j]:
@@ -1137,7 +1220,12 @@ def disagreements(
     t = timeline.reset_index(drop=True)
     fields = ("doc_id", "sentence_id", "timex", "value", "start", "end", "event")
     cols = {k: t[k].tolist() for k in fields}
-    for i, j, sim in _pairs(t, min_shared, country_guard):
+    def keep(i, j):  # the checks below that do not need the similarity, done first
+        if across_documents and cols["doc_id"][i] == cols["doc_id"][j]:
+            return False
+        return not _overlap(cols["start"][i], cols["end"][i], cols["start"][j], cols["end"][j])
+
+    for i, j, sim in _pairs(t, min_shared, country_guard, keep=keep):
         if sim < threshold or _overlap(cols["start"][i], cols["end"][i], cols["start"][j], cols["end"][j]):
             continue
         if across_documents and cols["doc_id"][i] == cols["doc_id"][j]:

@@ -96,7 +96,14 @@ _WORD_BEFORE_BLOCK = re.compile(r"(?:[$£€¥#]|\d[.,]?|[A-Za-z]-?)$")
 _TENSE_FUTURE = re.compile(
     r"\b(?:will|'ll|shall|going to|next|upcoming|scheduled|plans? to|planned|planning|expected to|expects|"
     r"is to|are to|set to|due to|to be held|would)\b", re.I)
-_TENSE_PAST = re.compile(r"\b(?:said|was|were|had|did|ago|last|earlier|has been|have been)\b|\b[a-z]{3,}ed\b", re.I)
+# common irregular simple-past forms that are not also participles ("will be held", "has told")
+# or present forms (put, cut, read)
+_IRREGULAR_PAST = (
+    "wrote went came took gave began became saw knew grew ran rose fell spoke broke chose drove flew forgot "
+    "drew shook threw wore woke sank rang withdrew overtook undertook forgave arose froze stole swore forbade "
+    "foresaw overcame oversaw sprang ate")
+_TENSE_PAST = re.compile(r"\b(?:said|was|were|had|did|ago|last|earlier|has been|have been|"
+                         + "|".join(_IRREGULAR_PAST.split()) + r")\b|\b[a-z]{3,}ed\b", re.I)
 
 
 def _num(s: str) -> int | None:
@@ -371,17 +378,19 @@ class _Anchors:
     words: tuple[str, ...] = ()
     cased: tuple[str, ...] = ()
     digits: int | None = None
+    group: str | None = None  # a top-level named group that always holds the anchor
 
 
-def _rule(name: str, pattern: str, flags: int = re.I, *, words=(), cased=(), digits=None):
+def _rule(name: str, pattern: str, flags: int = re.I, *, words=(), cased=(), digits=None, group=None):
     """Register a rule. ``words``/``cased``/``digits``: anchors that every match of ``pattern``
-    must contain (see :class:`_Anchors`); a rule without anchors is run on the whole text."""
+    must contain (see :class:`_Anchors`), inside the named ``group`` when given (it narrows the
+    text searched around an anchor); a rule without anchors is run on the whole text."""
     rx = re.compile(pattern, flags)
 
     def deco(fn):
         _RULES.append((name, rx, fn))
         if words or cased or digits:
-            _ANCHORS[name] = _Anchors(tuple(words), tuple(cased), digits)
+            _ANCHORS[name] = _Anchors(tuple(words), tuple(cased), digits, group)
         return fn
     return deco
 
@@ -439,7 +448,7 @@ def _year_ok(text: str, start: int, end: int, modified: bool = False) -> bool:
 
 # explicit dates ----------------------------------------------------------------------------
 
-@_rule("iso_date", r"(?<![\w.-])(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})(?![\w-])", digits=4)
+@_rule("iso_date", r"(?<![\w.-])(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})(?![\w-])", digits=4, group="y")
 def _r_iso(m, ctx):
     try:
         d = date(int(m["y"]), int(m["m"]), int(m["d"]))
@@ -513,15 +522,15 @@ def _resolve_month_day(ctx, mo: int, day: int | None, start: int, end: int, expl
 
 
 @_rule("month_day_year",
-       rf"\b{_PMOD}(?P<wd>{_WEEKDAY},?\s)?(?P<mon>{_MONTH})\s(?P<d>\d{{1,2}})(?:st|nd|rd|th)?(?![\d:])(?:,?\s(?P<y>\d{{4}})(?!\d))?",
-       0, **_A_MONTH)
+       rf"\b{_PMOD}(?P<wd>{_WEEKDAY},?\s)?(?P<mon>{_MONTH})\s(?P<d>\d{{1,2}})(?:st|nd|rd|th)?(?!\d|:\d)(?:,?\s(?P<y>\d{{4}})(?!\d))?",
+       0, group="mon", **_A_MONTH)
 def _r_mdy(m, ctx):
     return _date_from_parts(m, ctx)
 
 
 @_rule("day_month_year",
        rf"\b{_PMOD}(?:the\s)?(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\s(?:of\s)?(?P<mon>{_MONTH})(?:,?\s(?P<y>\d{{4}})(?!\d))?(?!\w)",
-       0, **_A_MONTH)
+       0, group="mon", **_A_MONTH)
 def _r_dmy(m, ctx):
     return _date_from_parts(m, ctx)
 
@@ -547,14 +556,14 @@ def _date_from_parts(m, ctx):
     return "DATE", v, mod, True
 
 
-@_rule("month_year", rf"\b{_PMOD}(?P<mon>{_MONTH})(?:,?\s|\sof\s)(?P<y>\d{{4}})(?![\d\w])", 0, **_A_MONTH)
+@_rule("month_year", rf"\b{_PMOD}(?P<mon>{_MONTH})(?:,?\s|\sof\s)(?P<y>\d{{4}})(?![\d\w])", 0, group="mon", **_A_MONTH)
 def _r_month_year(m, ctx):
     if m["mon"] == "May" and False:
         return None
     return "DATE", f"{int(m['y']):04d}-{_month_num(m['mon']):02d}", _modval(m["mod"]), False
 
 
-@_rule("month_rel_year", rf"\b{_PMOD}(?P<mon>{_MONTH})\s(?:of\s)?(?P<rel>(?i:last|this|next|the previous|the following))\s(?i:year)\b", 0, **_A_MONTH)
+@_rule("month_rel_year", rf"\b{_PMOD}(?P<mon>{_MONTH})\s(?:of\s)?(?P<rel>(?i:last|this|next|the previous|the following))\s(?i:year)\b", 0, group="mon", **_A_MONTH)
 def _r_month_rel_year(m, ctx):
     rel = m["rel"].lower()
     shift = {"last": -1, "this": 0, "next": 1, "the previous": -1, "the following": 1}[rel]
@@ -575,7 +584,7 @@ _MONTH_CTX_BEFORE = re.compile(
     r"next|this|that|the|a|an|every|each|until|for)\s|'s\s|’s\s|mid-)$", re.I)
 
 
-@_rule("month_alone", rf"\b{_PMOD}(?P<rel>(?i:last|next|this|past|coming)\s)?(?P<mon>{_MONTH_FULL}|(?:Jan|Feb|Aug|Sept|Oct|Nov|Dec)\.)(?!\w)(?!\s\d{1,2}(?:st|nd|rd|th)?\b(?![,.]?\d))", 0, **_A_MONTH)
+@_rule("month_alone", rf"\b{_PMOD}(?P<rel>(?i:last|next|this|past|coming)\s)?(?P<mon>{_MONTH_FULL}|(?:Jan|Feb|Aug|Sept|Oct|Nov|Dec)\.)(?!\w)(?!\s\d{{1,2}}(?:st|nd|rd|th)?\b(?![,.]?\d))", 0, group="mon", **_A_MONTH)
 def _r_month_alone(m, ctx):
     mon = m["mon"]
     before = ctx.text[max(0, m.start() - 12):m.start()]
@@ -593,7 +602,7 @@ def _r_month_alone(m, ctx):
 
 # years, decades, centuries ------------------------------------------------------------------
 
-@_rule("year", rf"(?<![\w'’])(?:{_PMOD}(?P<fy>fiscal\s(?:year\s)?|FY\s?)?)(?P<y>1[0-9]\d\d|20\d\d|2100)(?![\w’'])", digits=4)
+@_rule("year", rf"(?<![\w'’])(?:{_PMOD}(?P<fy>fiscal\s(?:year\s)?|FY\s?)?)(?P<y>1[0-9]\d\d|20\d\d|2100)(?![\w’'])", digits=4, group="y")
 def _r_year(m, ctx):
     t = ctx.text
     if not _year_ok(t, m.start("y"), m.end("y"), bool(m["mod"] or m["fy"])):
@@ -606,13 +615,13 @@ def _r_year(m, ctx):
     return "DATE", f"{y:04d}", _modval(m["mod"]), False
 
 
-@_rule("decade", rf"\b{_PMOD}(?:the\s)?(?P<mod2>early|late|mid-?)?\s?(?P<y>1[0-9]\d0|20\d0)['’]?s\b", digits=4)
+@_rule("decade", rf"\b{_PMOD}(?:the\s)?(?P<mod2>early|late|mid-?)?\s?(?P<y>1[0-9]\d0|20\d0)['’]?s\b", digits=4, group="y")
 def _r_decade(m, ctx):
     mod = _modval(m["mod"]) or _modval(m["mod2"])
     return "DATE", f"{int(m['y']) // 10:03d}", mod, False
 
 
-@_rule("decade_short", rf"(?:\b{_PMOD}(?:the\s))?['’](?P<y>\d0)s\b", digits=2)
+@_rule("decade_short", rf"(?:\b{_PMOD}(?:the\s))?['’](?P<y>\d0)s\b", digits=2, group="y")
 def _r_decade_short(m, ctx):
     y = int(m["y"])
     base = 1900 if ctx.dct is None or y * 1 + 1900 <= ctx.dct.year - 10 or y >= 30 else 2000
@@ -623,7 +632,7 @@ _DECADE_WORDS = {"twenties": 2, "thirties": 3, "forties": 4, "fifties": 5, "sixt
 
 
 @_rule("decade_word", rf"\b{_PMOD}the\s(?P<w>twenties|thirties|forties|fifties|sixties|seventies|eighties|nineties)\b",
-       words=("twenties", "thirties", "forties", "fifties", "sixties", "seventies", "eighties", "nineties"))
+       words=("twenties", "thirties", "forties", "fifties", "sixties", "seventies", "eighties", "nineties"), group="w")
 def _r_decade_word(m, ctx):
     return "DATE", f"19{_DECADE_WORDS[m['w'].lower()]}", _modval(m["mod"]), True
 
@@ -745,7 +754,7 @@ def _r_half(m, ctx):
 # DCT-relative words ---------------------------------------------------------------------------
 
 @_rule("today", rf"\b{_PMOD}(?P<w>today|yesterday|tomorrow|the day before yesterday|the day after tomorrow)\b(?!['’]s\s(?:world|society|standards))",
-       words=("today", "yesterday", "tomorrow"))
+       words=("today", "yesterday", "tomorrow"), group="w")
 def _r_today(m, ctx):
     w = m["w"].lower()
     off = {"today": 0, "yesterday": -1, "tomorrow": 1, "the day before yesterday": -2, "the day after tomorrow": 2}[w]
@@ -757,7 +766,7 @@ def _r_today(m, ctx):
 
 @_rule("day_part",
        rf"\b(?P<w>this|yesterday|tomorrow|tonight|last|{_WEEKDAY})\s?(?P<p>morning|afternoon|evening|night)?\b",
-       words=("this", "day", "tomorrow", "tonight", "last"))
+       words=("this", "day", "tomorrow", "tonight", "last"), group="w")
 def _r_day_part(m, ctx):
     w = m["w"].lower()
     p = (m["p"] or "").lower()
@@ -839,7 +848,7 @@ def _r_weekday(m, ctx):
 @_rule("rel_unit",
        rf"\b{_PMOD}(?P<the>the\s)?(?P<rel>last|this|next|past|coming|previous|current|following|same|that|that\ssame|the\ssame|prior|preceding|earlier\sthis|later\sthis|earlier\sthat|later\sthat|earlier\sin\sthe|later\sin\sthe)\s"
        r"(?P<u>year|month|week|weekend|quarter|decade|century)\b(?!-)(?![’']s\s(?:end|start))",
-       words=("year", "month", "week", "quarter", "decade", "centur"))
+       words=("year", "month", "week", "quarter", "decade", "centur"), group="u")
 def _r_rel_unit(m, ctx):
     rel = m["rel"].lower()
     u = m["u"].lower()
@@ -935,7 +944,7 @@ def _r_same_year_app(m, ctx):
 
 
 @_rule("year_rel_adj", r"\b(?P<the>the\s)?(?P<w>year-earlier|year-ago|year-before|a\syear\searlier|a\syear\sago|the\sprevious\syear)(?P<n>\s(?:quarter|period|month|level|figures?|results?))?\b",
-       words=("year",))
+       words=("year",), group="w")
 def _r_year_adj(m, ctx):
     """"a year earlier", "the year-ago quarter": in financial reports, the reported quarter a year
     before (the last explicit quarter in the text); otherwise the previous year."""
@@ -963,7 +972,7 @@ _DUR = (rf"\b{_DMOD}(?P<the>the\s)?(?:(?P<rel>past|last|next|coming|previous|fir
         rf"(?P<u>{_UNIT})(?P<pl>s)?(?P<sfx>\s(?:ago|earlier|later|before|after|from\snow|old|low|high))?\b")
 
 
-@_rule("duration", _DUR, words=_A_UNIT)
+@_rule("duration", _DUR, words=_A_UNIT, group="u")
 def _r_duration(m, ctx):
     t = ctx.text
     n_s = m["n"].lower()
@@ -1046,7 +1055,7 @@ def _r_duration(m, ctx):
 
 
 @_rule("vague_duration",
-       rf"\b(?P<pre>for|over|within|in|after|spanning|lasting|took|take|takes|recent|coming)\s(?P<q>(?:many|several|a\sfew|few|some|the\snext\sfew|the\spast\sfew|the\slast\sfew)\s)?(?P<u>{_UNIT})s\b(?!\sago)", words=_A_UNIT)
+       rf"\b(?P<pre>for|over|within|in|after|spanning|lasting|took|take|takes|recent|coming)\s(?P<q>(?:many|several|a\sfew|few|some|the\snext\sfew|the\spast\sfew|the\slast\sfew)\s)?(?P<u>{_UNIT})s\b(?!\sago)", words=_A_UNIT, group="u")
 def _r_vague(m, ctx):
     u = m["u"].lower()
     pre = m["pre"].lower()
@@ -1061,6 +1070,11 @@ def _r_vague(m, ctx):
     return "DURATION", f"P X{code}".replace(" ", ""), None, False
 
 
+_DETERMINER_BEFORE = re.compile(
+    r"\b(?:a|an|the|its|their|his|her|our|your|my|this|that|these|those|first|initial|regular|latest)\s(?:[a-z]+\s)?$",
+    re.I)
+
+
 @_rule("set",
        r"\b(?P<w>annual|annually|yearly|biannual|semiannual|quarterly|monthly|weekly|daily|nightly|"
        r"every\s(?:year|month|week|day|night|morning|summer|winter|spring|fall)|each\s(?:year|month|week|day)|"
@@ -1073,6 +1087,10 @@ def _r_set(m, ctx):
         before = ctx.text[max(0, m.start() - 40):m.start()]
         if not re.search(r"(?:\d|million|billion|trillion|percent|%|dollars?|yen|won|times|once|twice)\W{0,3}(?:\w+\W{1,3}){0,3}$", before, re.I):
             return None
+    if w in ("annual", "biannual", "semiannual", "quarterly") and _DETERMINER_BEFORE.search(ctx.text, max(0, m.start() - 40), m.start()):
+        return None  # "its quarterly dividend", "the annual meeting": a kind of thing, not a recurring time (TimeBank)
+    if w == "annually" and re.search(r"(?:%|\bpercent|\bper\scent)\s$", ctx.text[max(0, m.start() - 12):m.start()], re.I):
+        return None  # "rise 8.5% annually": a growth rate, not a recurring event (TimeBank)
     key = w.split()[-1]
     if w in ("annual", "annually", "yearly"):
         return "SET", "P1Y", None, False
@@ -1124,6 +1142,8 @@ def _r_clock(m, ctx):
 #   [anchor start - reach, anchor end + reach] with `finditer(text, lo, hi)` (which sees the
 #   real text before `lo`, for lookbehinds and `\b`) tries those positions exactly as a
 #   whole-text search would, and any match it finds contains an anchor, so is a real one;
+#   when the anchor is always inside a top-level group, the stretch is narrowed to
+#   [anchor start - (width before the group + group width), anchor end + reach from the group];
 # - overlapping stretches are merged, so matches never overlap across stretches, as in finditer.
 
 try:  # the regex parser, to bound how far each pattern can look (public in all CPython 3 versions)
@@ -1195,22 +1215,34 @@ def _alternation(words) -> re.Pattern:
     return re.compile(rx(trie))
 
 
+def _window(rx: re.Pattern, group: str | None) -> tuple[int, int, bool]:
+    """(characters to search before an anchor, after it, whether whitespace runs are uncounted)."""
+    items = list(_sre_parse.parse(rx.pattern, rx.flags))
+    reach, ws = _reach(items)
+    reach += 2  # `\b` and end checks peek one character beyond
+    if group is not None and not ws:
+        gid = rx.groupindex[group]
+        i = next(i for i, (op, av) in enumerate(items) if op is _sre_c.SUBPATTERN and av[0] == gid)
+        before, gwidth, after = _reach(items[:i])[0], _reach(items[i:i + 1])[0], _reach(items[i:])[0] + 2
+        return min(before + gwidth, reach), min(after, reach), False
+    return reach, reach, ws
+
+
 def _build_scanner():
-    """(word → rules, cased word → rules, [(rule, min digits)], rule → (reach, whitespace runs),
-    word pattern, cased pattern)."""
+    """(word → rules, cased word → rules, [(rule, min digits)], rule → (before, after, whitespace
+    runs uncounted), word pattern, cased pattern)."""
     words: dict[str, list[str]] = {}
     cased: dict[str, list[str]] = {}
     digits: list[tuple[str, int]] = []
-    reach: dict[str, tuple[int, bool]] = {}
+    reach: dict[str, tuple[int, int, bool]] = {}
     for name, rx, _ in _RULES:
         a = _ANCHORS.get(name)
         if a is None:
             continue
         try:
-            w, ws = _reach(_sre_parse.parse(rx.pattern, rx.flags))
-        except (ValueError, TypeError):
+            reach[name] = _window(rx, a.group)
+        except (ValueError, TypeError, StopIteration):
             continue  # not analysable: the rule is run on the whole text
-        reach[name] = (w + 2, ws)  # +2: `\b` and end checks peek one character beyond
         for k in a.words:
             words.setdefault(k, []).append(name)
         for k in a.cased:
@@ -1266,17 +1298,17 @@ def _count_nonspace(s: str) -> int:
     return len("".join(s.split()))  # str.split() and `\s` agree on what is whitespace
 
 
-def _stretches(text: str, spans, reach: int, ws: bool) -> list[tuple[int, int]]:
+def _stretches(text: str, spans, before: int, after: int, ws: bool) -> list[tuple[int, int]]:
     """The merged stretches [lo, hi) to search around anchor ``spans`` (see the section comment)."""
     n = len(text)
     out: list[list[int]] = []
     for s, e in sorted(spans):
-        lo, hi = max(0, s - reach), min(n, e + reach)
-        if ws:  # whitespace runs do not count towards the reach: widen until `reach` non-space chars
-            while lo > 0 and (k := _count_nonspace(text[lo:s])) <= reach:
-                lo = max(0, lo - (reach + 1 - k))
-            while hi < n and (k := _count_nonspace(text[e:hi])) <= reach:
-                hi = min(n, hi + (reach + 1 - k))
+        lo, hi = max(0, s - before), min(n, e + after)
+        if ws:  # whitespace runs do not count: widen until more than before/after non-space chars
+            while lo > 0 and (k := _count_nonspace(text[lo:s])) <= before:
+                lo = max(0, lo - (before + 1 - k))
+            while hi < n and (k := _count_nonspace(text[e:hi])) <= after:
+                hi = min(n, hi + (after + 1 - k))
         if out and lo <= out[-1][1]:
             out[-1][1] = max(out[-1][1], hi)
         else:
@@ -1284,13 +1316,15 @@ def _stretches(text: str, spans, reach: int, ws: bool) -> list[tuple[int, int]]:
     return out
 
 
+_WHOLE_TEXT_SHARE = 0.5  # search the whole text at once when the stretches cover more of it
+
+
 def _rule_matches(name: str, rx: re.Pattern, text: str, hits) -> list[re.Match]:
     """``list(rx.finditer(text))``, searching only the stretches around the rule's anchors."""
     if name not in _SCAN_REACH:
         return list(rx.finditer(text))
-    reach, ws = _SCAN_REACH[name]
-    spans = _stretches(text, hits[name], reach, ws)
-    if sum(hi - lo for lo, hi in spans) > len(text) // 2:
+    spans = _stretches(text, hits[name], *_SCAN_REACH[name])
+    if sum(hi - lo for lo, hi in spans) > _WHOLE_TEXT_SHARE * len(text):
         return list(rx.finditer(text))  # anchors everywhere: one pass is cheaper
     out = []
     for lo, hi in spans:
@@ -1363,6 +1397,28 @@ def tag(text: str, dct: date | str | None = None, precision: str | None = None) 
             if g is not None:
                 iv = interval(value)
                 ctx.ref = (iv[0], "month" if g in ("season", "half") else g)
-    return out
+    return _join_clock_and_day(out, text)
+
+
+_CLOCK_DAY_GAP = re.compile(r",?\s")
+
+
+def _join_clock_and_day(out: list[Timex], text: str) -> list[Timex]:
+    """A clock time directly followed by its day ("10 p.m. Wednesday", "noon Thursday", "5 p.m.
+    EST Nov. 9") is one TIME on that day (TimeML), not a time on the DCT's day plus a date."""
+    joined: list[Timex] = []
+    i = 0
+    while i < len(out):
+        a = out[i]
+        b = out[i + 1] if i + 1 < len(out) else None
+        if (b is not None and a.rule == "clock" and "T" in a.value and b.type == "DATE" and _V_DAY.match(b.value)
+                and "T" not in b.value and _CLOCK_DAY_GAP.fullmatch(text, a.end, b.start)):
+            joined.append(Timex(a.start, b.end, text[a.start:b.end], "TIME", b.value + a.value[a.value.index("T"):],
+                                a.mod or b.mod, True, f"clock+{b.rule}"))
+            i += 2
+            continue
+        joined.append(a)
+        i += 1
+    return joined
 
 

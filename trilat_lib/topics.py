@@ -422,6 +422,9 @@ class TopicModel:
         :func:`npmi_per_topic`).
     k_candidates, stability_runs, stability_sample : auto-k search range, and the number of
         extra runs (each on a ``stability_sample`` share of passages, own seed) behind stability.
+    selection_max_passages : on a larger corpus the k-selection runs on a seeded random sample
+        of this many passages (``None``: always all); the final model is fitted on all of them.
+        It keeps ``"auto"`` fast on tens of thousands of articles.
     random_state : seed for the model and the stability resamples.
 
     Fitted attributes: ``n_topics_``, ``passages_``, ``documents_``, ``vocabulary_``,
@@ -456,6 +459,7 @@ class TopicModel:
         k_candidates: Sequence[int] = tuple(range(2, 13)),
         stability_runs: int = 3,
         stability_sample: float = 0.8,
+        selection_max_passages: int | None = 20_000,
     ):
         self.n_topics = n_topics
         self.method = method
@@ -480,6 +484,7 @@ class TopicModel:
         self.k_candidates = k_candidates
         self.stability_runs = stability_runs
         self.stability_sample = stability_sample
+        self.selection_max_passages = selection_max_passages
 
     # ---------------------------------------------------------------- helpers
 
@@ -496,6 +501,11 @@ class TopicModel:
             raise ParameterError(f"n_topics={self.n_topics!r}: use a positive integer or 'auto'.")
         if self.passage_unit not in UNITS:
             raise ParameterError(f"passage_unit={self.passage_unit!r}: use one of {', '.join(UNITS)}.")
+        if self.selection_max_passages is not None and (
+                isinstance(self.selection_max_passages, bool) or not isinstance(self.selection_max_passages, int)
+                or self.selection_max_passages < 100):
+            raise ParameterError(f"selection_max_passages={self.selection_max_passages!r}: use None or an "
+                                 "integer of at least 100.")
         if not 0 < self.stability_sample <= 1:
             raise ParameterError(f"stability_sample={self.stability_sample!r}: use a share in (0, 1].")
         if self.n_topics == "auto":
@@ -649,9 +659,17 @@ class TopicModel:
         Stability: ``stability_runs`` extra fits, each on a random ``stability_sample`` share of
         the passages with its own seed; mean :func:`topic_similarity` (top-10) of each to the
         full-data fit. ``chosen`` is the k with the best mean rank over the three (ties: smaller k).
+        Beyond ``selection_max_passages`` passages all of this runs on a seeded sample of them
+        (column ``passages`` says how many).
         """
         X = self._weigh(self._vectorizer.transform(self._token_lists), fit=False) if _X is None else _X
         keep = np.asarray(X.sum(axis=1)).ravel() > 0 if _keep is None else _keep
+        token_lists = self._token_lists
+        cap = self.selection_max_passages
+        if cap is not None and keep.sum() > cap:
+            # its own generator, so corpora under the cap draw the same stability resamples as before
+            pick = np.sort(np.random.default_rng(self.random_state).choice(np.flatnonzero(keep), size=cap, replace=False))
+            X, keep, token_lists = X[pick], np.ones(cap, dtype=bool), [token_lists[i] for i in pick]
         rng = np.random.default_rng(self.random_state)
         idx_all = np.flatnonzero(keep)
         rows = []
@@ -667,9 +685,10 @@ class TopicModel:
                 sims.append(topic_similarity(tops, self._top(np.asarray(est_r.components_), 10)))
             rows.append({
                 "k": int(k),
-                "coherence": npmi_coherence([t[:10] for t in tops], self._token_lists, window=self.coherence_window),
+                "coherence": npmi_coherence([t[:10] for t in tops], token_lists, window=self.coherence_window),
                 "diversity": topic_diversity(tops, 25),
                 "stability": float(np.mean(sims)) if sims else float("nan"),
+                "passages": int(len(idx_all)),
             })
         df = pd.DataFrame(rows)
         ranks = df[["coherence", "diversity", "stability"]].rank(ascending=False, method="average")
