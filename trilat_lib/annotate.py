@@ -34,6 +34,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from . import cache as _cache
@@ -122,61 +123,70 @@ def _plain(value: Any) -> Any:
 
 
 SENTENCE_COLUMNS = ["sentence_id", "paragraph_id", "start", "end", "sentence"]
+DOCUMENT_COLUMNS = ["title", "outlet", "published", "date_precision", "encoding", "chars", "raw_chars", "sentences"]
 
 
-def _layer_sentences(doc: Document) -> pd.DataFrame:
-    return pd.DataFrame([(s.sentence_id, s.paragraph_id, s.start, s.end, s.text) for s in doc.sentences],
-                        columns=SENTENCE_COLUMNS)
+def annotate_documents(docs: list[Document], layers: Iterable[str] = ALL_LAYERS,
+                       params: dict | None = None) -> list[dict[str, pd.DataFrame]]:
+    """Annotate several documents: one ``{layer: DataFrame}`` per document (without ``doc_id``).
+
+    Each layer is computed by one corpus-level library call over all the documents —
+    ``sentences`` = ``corpus.sentences()``, ``mentions`` = :func:`countries.country_mentions`,
+    ``sentiment`` = :func:`sentiment.country_sentiment` (target scorer, from those mentions),
+    ``timexes`` = :func:`timeline.tag_corpus` (``warn=False``), plus ``documents`` (one row of
+    metadata) — and then cut into per-document slices for the cache. Every library call treats
+    documents independently, so the slices are what a one-document call gives; batching only
+    saves pandas building a handful of small frames per document.
+    """
+    layers = tuple(layers)
+    tables = _tables(docs, layers)
+    out: list[dict[str, pd.DataFrame]] = [{} for _ in docs]
+    empty = np.array([], dtype=int)
+    for layer in (*layers, "documents"):
+        table = tables[layer]
+        rows = table.groupby("doc_id", sort=False).indices if len(table) else {}
+        body = table.drop(columns=["doc_id"])
+        for res, d in zip(out, docs):
+            res[layer] = body.iloc[rows.get(d.doc_id, empty)]
+    return out
 
 
-def _layer_mentions(doc: Document) -> pd.DataFrame:
-    from . import countries
+def _tables(docs: list[Document], layers: tuple[str, ...]) -> dict[str, pd.DataFrame]:
+    """The layers of several documents, one corpus-level table each (with ``doc_id``)."""
+    bad = [x for x in layers if x not in ALL_LAYERS]
+    if bad:
+        raise ParameterError(f"layers: unknown layer(s) {bad}; choose from {', '.join(ALL_LAYERS)}.")
+    tables: dict[str, pd.DataFrame] = {}
+    if "sentences" in layers:
+        tables["sentences"] = pd.DataFrame(
+            [(d.doc_id, s.sentence_id, s.paragraph_id, s.start, s.end, s.text) for d in docs for s in d.sentences],
+            columns=["doc_id", *SENTENCE_COLUMNS])
+    if "mentions" in layers or "sentiment" in layers:
+        from . import countries
 
-    return countries.country_mentions([doc])
+        mentions = countries.country_mentions(docs)
+        if "mentions" in layers:
+            tables["mentions"] = mentions
+        if "sentiment" in layers:
+            from . import sentiment
 
+            tables["sentiment"] = sentiment.country_sentiment(docs, mentions=mentions)
+    if "timexes" in layers:
+        from . import timeline
 
-def _layer_sentiment(doc: Document, mentions: pd.DataFrame) -> pd.DataFrame:
-    from . import sentiment
-
-    return sentiment.country_sentiment([doc], mentions=mentions)
-
-
-def _layer_timexes(doc: Document) -> pd.DataFrame:
-    from . import timeline
-
-    return timeline.tag_corpus([doc], warn=False)
+        tables["timexes"] = timeline.tag_corpus(docs, warn=False)
+    tables["documents"] = pd.DataFrame([{
+        "doc_id": d.doc_id, "title": d.title, "outlet": d.outlet, "published": _plain(d.published),
+        "date_precision": d.date_precision, "encoding": d.encoding, "chars": len(d.text),
+        "raw_chars": len(d.raw), "sentences": len(d.sentences),
+    } for d in docs], columns=["doc_id", *DOCUMENT_COLUMNS])
+    return tables
 
 
 def annotate_document(doc: Document, layers: Iterable[str] = ALL_LAYERS, params: dict | None = None) -> dict[str, pd.DataFrame]:
-    """Annotate one document: ``{layer: DataFrame}`` (without the ``doc_id`` column).
-
-    Each layer is exactly the library's own table for a one-document corpus, so concatenating
-    documents reproduces the corpus-level call: ``sentences`` = ``corpus.sentences()``,
-    ``mentions`` = :func:`countries.country_mentions`, ``sentiment`` =
-    :func:`sentiment.country_sentiment` (target scorer, from those mentions), ``timexes`` =
-    :func:`timeline.tag_corpus` (``warn=False``); plus ``documents`` (one row of metadata).
-    """
-    layers = tuple(layers)
-    out: dict[str, pd.DataFrame] = {}
-    mentions = _layer_mentions(doc) if ("mentions" in layers or "sentiment" in layers) else None
-    for layer in layers:
-        if layer == "sentences":
-            df = _layer_sentences(doc)
-        elif layer == "mentions":
-            df = mentions
-        elif layer == "sentiment":
-            df = _layer_sentiment(doc, mentions)
-        elif layer == "timexes":
-            df = _layer_timexes(doc)
-        else:
-            raise ParameterError(f"layers: unknown layer {layer!r}; choose from {', '.join(ALL_LAYERS)}.")
-        out[layer] = df.drop(columns=["doc_id"], errors="ignore").reset_index(drop=True)
-    out["documents"] = pd.DataFrame([{
-        "title": doc.title, "outlet": doc.outlet, "published": _plain(doc.published),
-        "date_precision": doc.date_precision, "encoding": doc.encoding, "chars": len(doc.text),
-        "raw_chars": len(doc.raw), "sentences": len(doc.sentences),
-    }])
-    return out
+    """Annotate one document: ``{layer: DataFrame}`` (without the ``doc_id`` column); see
+    :func:`annotate_documents`. Concatenating documents reproduces the corpus-level calls."""
+    return {k: v.reset_index(drop=True) for k, v in annotate_documents([doc], layers, params)[0].items()}
 
 
 def available_layers() -> tuple[str, ...]:
@@ -233,18 +243,20 @@ def cache_version(layers: Iterable[str], params: dict | None = None) -> str:
     return f"{_cache.code_version(mods)}-{key}"
 
 
-def annotate_cached(doc: Document, layers: tuple[str, ...], params: dict | None,
-                    cache: _cache.AnnotationCache | None) -> dict[str, pd.DataFrame]:
-    """:func:`annotate_document` through the cache (None = no cache)."""
+def annotate_cached(docs: list[Document], layers: tuple[str, ...], params: dict | None,
+                    cache: _cache.AnnotationCache | None) -> list[dict[str, pd.DataFrame]]:
+    """:func:`annotate_documents` through the cache (None = no cache): hits are read, the
+    misses annotated together and stored."""
     if cache is None:
-        return annotate_document(doc, layers, params)
-    key = _doc_hash(doc)
-    hit = cache.get(key)
-    if hit is not None:
-        return hit
-    res = annotate_document(doc, layers, params)
-    cache.put(key, res)
-    return res
+        return annotate_documents(docs, layers, params)
+    keys = [_doc_hash(d) for d in docs]
+    results: list[dict[str, pd.DataFrame] | None] = [cache.get(k) for k in keys]
+    todo = [i for i, r in enumerate(results) if r is None]
+    if todo:
+        for i, res in zip(todo, annotate_documents([docs[i] for i in todo], layers, params)):
+            cache.put(keys[i], res)
+            results[i] = res
+    return results
 
 
 # --------------------------------------------------------------------------- partitions
@@ -261,7 +273,13 @@ def _concat(parts: list[pd.DataFrame]) -> pd.DataFrame:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", FutureWarning)  # concat of empty frames
         df = pd.concat(parts, ignore_index=True)
+    kinds: dict[str, set] = {}
+    for p in parts:
+        for col, dt in p.dtypes.items():
+            kinds.setdefault(col, set()).add(dt)
     for col in df.columns:
+        if len(kinds.get(col, ())) <= 1:
+            continue  # one dtype everywhere: nothing to restore
         src = next((p[col].dtype for p in parts if col in p and p[col].notna().any()), None)
         if src is not None and df[col].dtype != src:
             try:
@@ -271,14 +289,17 @@ def _concat(parts: list[pd.DataFrame]) -> pd.DataFrame:
     return df
 
 
-def _frames(docs: list[Document], results: list[dict[str, pd.DataFrame]], layers: tuple[str, ...]) -> dict[str, pd.DataFrame]:
+def _frames(docs: list[Document], results: list[dict[str, pd.DataFrame]] | dict[str, pd.DataFrame],
+            layers: tuple[str, ...]) -> dict[str, pd.DataFrame]:
+    """One table per layer from per-document results (or from :func:`_tables` output)."""
     frames = {}
     for layer in ("documents", *layers):
-        parts = []
-        for doc, res in zip(docs, results):
-            df = res[layer]
-            parts.append(pd.DataFrame({"doc_id": [doc.doc_id] * len(df)}, index=df.index).join(df))
-        df = _concat(parts)
+        if isinstance(results, dict):  # already one table per layer
+            df = results[layer].reset_index(drop=True)
+        else:
+            parts = [res[layer] for res in results]
+            df = _concat(parts)
+            df.insert(0, "doc_id", np.repeat(np.array([d.doc_id for d in docs], dtype=object), [len(p) for p in parts]))
         if "sentence_id" in df:
             # mentions/timexes outside body sentences may lack one (as in the library's tables)
             df["sentence_id"] = df["sentence_id"].astype("Int64" if layer in ("mentions", "timexes") else "int64")
@@ -296,7 +317,10 @@ def annotate_partition(docs: list[Document], layers: tuple[str, ...], params: di
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", CorpusWarning)
         cache = _cache.AnnotationCache(cache_version(layers, params), cache_root) if use_cache else None
-        results = [annotate_cached(d, layers, params, cache) for d in docs]
+        if cache is None:  # no per-document results needed: the batch tables are the partition
+            results = _tables(docs, layers)
+        else:
+            results = annotate_cached(docs, layers, params, cache)
     frames = _frames(docs, results, layers)
     stats = {"documents": len(docs), "raw_chars": sum(len(d.raw) for d in docs),
              "cache_hits": cache.hits if cache else 0, "seconds": time.perf_counter() - t0}

@@ -314,10 +314,15 @@ def kwic(corpus, term: str, window: int = 60, match: str = "exact") -> pd.DataFr
 
 def cooccurrence_pairs(labels: pd.DataFrame, label_col: str = "label") -> pd.DataFrame:
     """One row per sentence and unordered pair of distinct labels in it: ``doc_id, sentence_id, a, b``."""
-    rows = []
-    for (doc_id, sid), grp in labels.groupby(["doc_id", "sentence_id"], sort=True):
-        for a, b in itertools.combinations(sorted(set(grp[label_col])), 2):
-            rows.append((doc_id, sid, a, b))
+    # plain lists, not DataFrame.groupby: a large corpus has hundreds of thousands of sentences,
+    # and pandas' per-group objects cost far more than the pairs themselves
+    groups: dict[tuple, set] = {}
+    for doc_id, sid, lab in zip(labels["doc_id"].tolist(), labels["sentence_id"].tolist(), labels[label_col].tolist()):
+        if pd.isna(doc_id) or pd.isna(sid):  # as groupby, rows without a sentence are left out
+            continue
+        groups.setdefault((doc_id, sid), set()).add(lab)
+    rows = [(doc_id, sid, a, b) for (doc_id, sid) in sorted(groups)
+            for a, b in itertools.combinations(sorted(groups[(doc_id, sid)]), 2)]
     return pd.DataFrame(rows, columns=["doc_id", "sentence_id", "a", "b"])
 
 
