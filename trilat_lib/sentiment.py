@@ -731,6 +731,9 @@ def _mean(values: list[float]) -> float:
 # --------------------------------------------------------------------------- aggregation
 
 
+_BOOT_BLOCK = 12_000_000  # resampled indices held at once by bootstrap_ci
+
+
 def bootstrap_ci(values: Sequence[float], n_boot: int = 2000, ci: float = 0.95,
                  random_state: int = 0) -> tuple[float, float]:
     """Percentile bootstrap CI of the mean (seeded). ``(nan, nan)`` for fewer than 2 values."""
@@ -738,7 +741,13 @@ def bootstrap_ci(values: Sequence[float], n_boot: int = 2000, ci: float = 0.95,
     if len(x) < 2:
         return float("nan"), float("nan")
     rng = np.random.default_rng(random_state)
-    means = x[rng.integers(0, len(x), size=(n_boot, len(x)))].mean(axis=1)
+    n = len(x)
+    if n_boot * n <= _BOOT_BLOCK:
+        means = x[rng.integers(0, n, size=(n_boot, n))].mean(axis=1)
+    else:  # a large group: resample in blocks of rows so memory stays bounded (~100 MB)
+        rows = max(1, _BOOT_BLOCK // n)
+        means = np.concatenate([x[rng.integers(0, n, size=(min(rows, n_boot - b), n))].mean(axis=1)
+                                for b in range(0, n_boot, rows)])
     alpha = (1 - ci) / 2
     return float(np.quantile(means, alpha)), float(np.quantile(means, 1 - alpha))
 

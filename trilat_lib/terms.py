@@ -22,6 +22,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Iterable
+from functools import lru_cache
 
 import pandas as pd
 
@@ -30,6 +31,7 @@ from .errors import ParameterError
 
 METHODS = ("keyness", "tfidf")
 MATCHES = ("exact", "stem", "prefix")
+_HAS_WORD = re.compile(r"\w")
 
 
 # --------------------------------------------------------------------------- n-grams
@@ -71,7 +73,7 @@ def sentence_ngrams(
     """The n-grams of one sentence: unigrams without stop words; longer n-grams not starting or
     ending with a stop word. Numbers are dropped unless ``keep_numbers``."""
     sw = _text.stopwords() if stop_words is None else stop_words
-    stemmer = _text._stemmer(stem) if stem else None
+    stem_fn = _text._cached_stem(stem) if stem else None
     out: list[str] = []
     for run in phrases(text):
         for i in range(len(run) - n + 1):
@@ -81,8 +83,8 @@ def sentence_ngrams(
                 continue
             if not keep_numbers and (any(_is_number(t) for t in gram)):
                 continue
-            if stemmer is not None:
-                gram = [stemmer.stem(t) for t in gram]
+            if stem_fn is not None:
+                gram = [stem_fn(t) for t in gram]
             out.append(" ".join(gram))
     return out
 
@@ -271,11 +273,12 @@ def kwic(corpus, term: str, window: int = 60, match: str = "exact") -> pd.DataFr
         raise ParameterError(f"match={match!r} is not one of {', '.join(MATCHES)}.")
     if not isinstance(window, int) or window < 10:
         raise ParameterError(f"window={window!r} must be an integer of at least 10 characters.")
-    stemmer = _text._stemmer("porter") if match == "stem" else None
+    stem_fn = _text._cached_stem("porter") if match == "stem" else None
 
+    @lru_cache(maxsize=65536)  # a corpus repeats the same words over and over
     def norm(tok: str) -> str:
         t = _text.normalize_token(tok)
-        return stemmer.stem(t) if stemmer is not None else t
+        return stem_fn(t) if stem_fn is not None else t
 
     wanted = [norm(t) for t in _text.tokens(term, lower=True) if re.search(r"\w", t)]
     if not wanted:
@@ -285,7 +288,7 @@ def kwic(corpus, term: str, window: int = 60, match: str = "exact") -> pd.DataFr
         text = doc.text
         for s in doc.sentences:
             toks = [t for t in _text.tokenize(s.text, offset=s.start)]
-            words = [t for t in toks if re.search(r"\w", t.text)]
+            words = [t for t in toks if _HAS_WORD.search(t.text)]
             normed = [norm(t.text) for t in words]
             k = len(wanted)
             for i in range(len(words) - k + 1):
