@@ -960,6 +960,7 @@ def describe_event(
 _SIM_WORD_RE = re.compile(r"[^\W\d_][\w'’-]*")
 
 
+@lru_cache(maxsize=65536)  # clauses and sentences repeat (idf and pairs ask for the same ones)
 def _sim_features(s: str) -> tuple[frozenset[str], frozenset[str]]:
     """(content words, the lower-case ones among them), each truncated to 5 letters
     ("colonized"/"colonial" → "colon"; crude but robust). Lower-case words are the event's
@@ -1025,15 +1026,21 @@ def _overlap(a0: date, a1: date, b0: date, b1: date) -> bool:
     return a0 <= b1 and b0 <= a1
 
 
+_WIDE_YEARS = 30  # (overlapping pairs) a mention spanning more years is compared with every row sharing a word
+
+
 def _pairs(timeline: pd.DataFrame, min_shared: int, country_guard: bool, same_sentence: bool = False,
-           keep=None):
+           keep=None, overlapping: bool = False):
     """Yield (i, j, similarity) for pairs of rows (positions) with a non-zero similarity.
 
     Candidates come from an inverted index over the clauses' lower-case words (a pair must
     share one anyway), so the cost grows with the pairs that share words, not with n².
     Two expressions of one sentence count as the same clause (similarity 1) when
     ``same_sentence``; otherwise such pairs are skipped. ``keep(i, j)``, when given, drops
-    the pairs the caller would drop anyway before their similarity is computed.
+    the pairs the caller would drop anyway before their similarity is computed. With
+    ``overlapping`` only pairs whose intervals share a calendar year can be yielded (the caller
+    needs overlapping intervals), and the index is also keyed by year, so a large corpus does
+    not compare every pair of mentions that share a common word across decades.
     """
     import bisect
 
@@ -1056,11 +1063,29 @@ def _pairs(timeline: pd.DataFrame, min_shared: int, country_guard: bool, same_se
     for i, (_, common) in enumerate(feats):
         for t in common:
             index.setdefault(t, []).append(i)
+    spans: list[range | None] = [None] * n  # years a row covers; None = everything (wide or not blocking)
+    by_year: dict[tuple, list[int]] = {}
+    wide: dict[str, list[int]] = {}
+    if overlapping:
+        for i, (a, b) in enumerate(zip(timeline["start"].tolist(), timeline["end"].tolist())):
+            if b.year - a.year <= _WIDE_YEARS:
+                spans[i] = range(a.year, b.year + 1)
+        for i, (_, common) in enumerate(feats):
+            for t in common:
+                if spans[i] is None:
+                    wide.setdefault(t, []).append(i)
+                else:
+                    for y in spans[i]:
+                        by_year.setdefault((t, y), []).append(i)
     for i in range(n):
         cands = set()
         for t in feats[i][1]:
-            rows = index[t]  # ascending
-            cands.update(rows[bisect.bisect_right(rows, i):])
+            if spans[i] is None:  # compare with every row sharing the word
+                postings = [index[t]]
+            else:  # rows sharing the word and a year, and the wide rows sharing the word
+                postings = [by_year[(t, y)] for y in spans[i]] + [wide.get(t, [])]
+            for rows in postings:  # each ascending
+                cands.update(rows[bisect.bisect_right(rows, i):])
         for j in sorted(cands):
             if keys[i] == keys[j]:
                 continue
@@ -1109,7 +1134,7 @@ def cluster_events(
     def keep(i, j):  # the checks below that do not need the similarity, done first
         return _overlap(starts[i], ends[i], starts[j], ends[j]) and not (same_granularity and grans[i] != grans[j])
 
-    for i, j, sim in _pairs(timeline, min_shared, country_guard, same_sentence=True, keep=keep):
+    for i, j, sim in _pairs(timeline, min_shared, country_guard, same_sentence=True, keep=keep, overlapping=True):
         if sim < threshold or not _overlap(starts[i], ends[i], starts[j], ends[j]):
             continue
         if same_granularity and grans[i] != grans[j]:
