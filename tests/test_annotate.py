@@ -245,3 +245,41 @@ def test_cli_annotate(tmp_path, capsys):
     assert read_annotations(tmp_path / "out", "mentions")["doc_id"].nunique() == 4
     assert main(["annotate", "-o", str(tmp_path / "bad"), "--layers", "feelings"]) == 2
     assert "unknown layer" in capsys.readouterr().err
+
+
+def test_cached_tables_equal_uncached_with_mixed_hits(tmp_path, seed_corpus):
+    """A document cached alone (no mentions or dates: its empty columns carry generic dtypes)
+    and one annotated fresh assemble into exactly the uncached tables, cold and warm."""
+    from trilat_lib.annotate import annotations
+    from trilat_lib.corpus import Corpus
+
+    root = tmp_path / "c"
+    root.mkdir()
+    (root / "a_plain.txt").write_text("Plain words only, with nothing else in them at all.\n\n"
+                                      "A second paragraph of plain words.\n", encoding="utf-8")
+    (root / "b_seed.txt").write_text(seed_corpus[1].raw, encoding="utf-8")
+    corpus = load_corpus(root)
+    cache_dir = tmp_path / "cache"
+    annotations(Corpus([corpus[0]], root=root), cache_dir=cache_dir)
+    ref = annotations(corpus, cache=False)
+    assert len(ref["mentions"]) and len(ref["timexes"])
+    mixed = annotations(corpus, cache_dir=cache_dir)
+    warm = annotations(corpus, cache_dir=cache_dir)
+    for layer in ref:
+        pd.testing.assert_frame_equal(mixed[layer], ref[layer], obj=layer)
+        pd.testing.assert_frame_equal(warm[layer], ref[layer], obj=layer)
+
+
+def test_parallel_annotation_equals_serial(tmp_path, seed_corpus, monkeypatch):
+    """Worker processes (joblib/loky) give the same tables as one process, cached or not."""
+    from trilat_lib import annotate
+    from trilat_lib.annotate import annotations
+
+    monkeypatch.setattr(annotate, "PARALLEL_MIN_DOCS", 2)
+    ref = annotations(seed_corpus, cache=False, n_jobs=1)
+    for kwargs in ({"cache": False}, {"cache_dir": tmp_path / "cache"}):
+        got = annotations(seed_corpus, n_jobs=2, **kwargs)
+        for layer in ref:
+            pd.testing.assert_frame_equal(got[layer], ref[layer], obj=layer)
+    with pytest.raises(ParameterError, match="n_jobs"):
+        annotations(seed_corpus, n_jobs=0)

@@ -243,20 +243,98 @@ def cache_version(layers: Iterable[str], params: dict | None = None) -> str:
     return f"{_cache.code_version(mods)}-{key}"
 
 
+def _entries(docs: list[Document], tables: dict[str, pd.DataFrame], layers: tuple[str, ...]) -> list[dict]:
+    """Cut corpus-level tables into per-document cache entries.
+
+    An entry is ``{layer: {"n": rows, "dtypes": {column: dtype}, "data": {column: ndarray}}}``:
+    plain arrays pickle and unpickle an order of magnitude faster than a handful of small
+    DataFrames per document, and :func:`_assemble` rebuilds each layer with one constructor.
+    """
+    out: list[dict] = [{} for _ in docs]
+    empty = np.array([], dtype=np.intp)
+    for layer in ("documents", *layers):
+        table = tables[layer]
+        rows = table.groupby("doc_id", sort=False).indices if len(table) else {}
+        cols = [c for c in table.columns if c != "doc_id"]
+        arrays = {c: table[c].to_numpy() for c in cols}
+        dtypes = {c: table[c].dtype for c in cols}
+        for res, d in zip(out, docs):
+            ix = rows.get(d.doc_id, empty)
+            res[layer] = {"n": len(ix), "dtypes": dtypes, "data": {c: a[ix] for c, a in arrays.items()}}
+    return out
+
+
+def _column(parts: list[dict], col: str, n: int):
+    """One column of a layer from per-document entries, in the dtype it has where it holds
+    values (a document whose column is all missing may carry a generic dtype)."""
+    arrays = [p["data"][col] if col in p["data"] else np.full(p["n"], None, dtype=object) for p in parts]
+    values = np.concatenate(arrays) if arrays else np.array([], dtype=object)
+    kinds = {p["dtypes"][col] for p in parts if col in p["dtypes"]}
+    if len(kinds) == 1:
+        dtype = kinds.pop()
+    else:
+        dtype = next((p["dtypes"][col] for p, a in zip(parts, arrays)
+                      if col in p["dtypes"] and len(a) and pd.notna(a).any()), None)
+    if dtype is None:
+        return values
+    try:
+        return pd.array(values, dtype=dtype) if isinstance(dtype, pd.api.extensions.ExtensionDtype) \
+            else values.astype(dtype, copy=False)
+    except (TypeError, ValueError):
+        return values
+
+
+def _assemble(docs: list[Document], entries: list[dict], layers: tuple[str, ...]) -> dict[str, pd.DataFrame]:
+    """One table per layer (with ``doc_id``) from per-document cache entries, in document order."""
+    frames = {}
+    ids = np.array([d.doc_id for d in docs], dtype=object)
+    for layer in ("documents", *layers):
+        parts = [e[layer] for e in entries]
+        cols = list(dict.fromkeys(c for p in parts for c in p["dtypes"]))
+        lengths = [p["n"] for p in parts]
+        n = sum(lengths)
+        data = {"doc_id": np.repeat(ids, lengths)}
+        data.update({c: _column(parts, c, n) for c in cols})
+        frames[layer] = pd.DataFrame(data, index=pd.RangeIndex(n))
+    return frames
+
+
+PARALLEL_MIN_DOCS = 400  # below this, starting worker processes costs more than it saves
+
+
+def _entries_task(docs: list[Document], layers: tuple[str, ...]) -> list[dict]:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", CorpusWarning)
+        return _entries(docs, _tables(docs, layers), layers)
+
+
+def _annotate_entries(docs: list[Document], layers: tuple[str, ...], n_jobs: int = 1) -> list[dict]:
+    """Per-document entries of ``docs``, on ``n_jobs`` worker processes when there are enough
+    documents to pay for them (each document is annotated independently, so the entries are
+    the same either way)."""
+    if n_jobs <= 1 or len(docs) < PARALLEL_MIN_DOCS:
+        return _entries_task(docs, layers)
+    from joblib import Parallel, delayed  # loky workers: safe from scripts without a __main__ guard
+
+    size = max(25, min(250, -(-len(docs) // (4 * n_jobs))))
+    chunks = _cache.iter_chunks((_slim(d) for d in docs), size)
+    parts = Parallel(n_jobs=n_jobs)(delayed(_entries_task)(chunk, layers) for chunk in chunks)
+    return [e for part in parts for e in part]
+
+
 def annotate_cached(docs: list[Document], layers: tuple[str, ...], params: dict | None,
-                    cache: _cache.AnnotationCache | None) -> list[dict[str, pd.DataFrame]]:
-    """:func:`annotate_documents` through the cache (None = no cache): hits are read, the
-    misses annotated together and stored."""
-    if cache is None:
-        return annotate_documents(docs, layers, params)
+                    cache: _cache.AnnotationCache, n_jobs: int = 1) -> dict[str, pd.DataFrame]:
+    """The layer tables of ``docs`` through the cache: hits are read, the misses annotated
+    (one library call per layer and batch, on ``n_jobs`` processes), stored, and every layer
+    assembled in document order."""
     keys = [_doc_hash(d) for d in docs]
-    results: list[dict[str, pd.DataFrame] | None] = [cache.get(k) for k in keys]
-    todo = [i for i, r in enumerate(results) if r is None]
+    entries: list[dict | None] = [cache.get(k) for k in keys]
+    todo = [i for i, e in enumerate(entries) if e is None]
     if todo:
-        for i, res in zip(todo, annotate_documents([docs[i] for i in todo], layers, params)):
-            cache.put(keys[i], res)
-            results[i] = res
-    return results
+        for i, e in zip(todo, _annotate_entries([docs[i] for i in todo], layers, n_jobs)):
+            cache.put(keys[i], e)
+            entries[i] = e
+    return _assemble(docs, entries, layers)
 
 
 # --------------------------------------------------------------------------- partitions
@@ -264,9 +342,8 @@ def annotate_cached(docs: list[Document], layers: tuple[str, ...], params: dict 
 def _concat(parts: list[pd.DataFrame]) -> pd.DataFrame:
     """Concatenate frames of one table, keeping each column's dtype from where it has values.
 
-    A column that is all-missing in one document's (or one Parquet part's) frame gets a generic
-    dtype there; the result has the dtype the column has where it holds values, as one
-    corpus-level call would.
+    A column that is all-missing in one Parquet part's frame gets a generic dtype there; the
+    result has the dtype the column has where it holds values, as one corpus-level call would.
     """
     if not parts:
         return pd.DataFrame()
@@ -289,26 +366,18 @@ def _concat(parts: list[pd.DataFrame]) -> pd.DataFrame:
     return df
 
 
-def _frames(docs: list[Document], results: list[dict[str, pd.DataFrame]] | dict[str, pd.DataFrame],
-            layers: tuple[str, ...]) -> dict[str, pd.DataFrame]:
-    """One table per layer from per-document results (or from :func:`_tables` output)."""
-    frames = {}
-    for layer in ("documents", *layers):
-        if isinstance(results, dict):  # already one table per layer
-            df = results[layer].reset_index(drop=True)
-        else:
-            parts = [res[layer] for res in results]
-            df = _concat(parts)
-            df.insert(0, "doc_id", np.repeat(np.array([d.doc_id for d in docs], dtype=object), [len(p) for p in parts]))
+def _typed(frames: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """``sentence_id`` as the library's tables type it (mentions/timexes outside body
+    sentences may lack one)."""
+    for layer, df in frames.items():
         if "sentence_id" in df:
-            # mentions/timexes outside body sentences may lack one (as in the library's tables)
             df["sentence_id"] = df["sentence_id"].astype("Int64" if layer in ("mentions", "timexes") else "int64")
-        frames[layer] = df
     return frames
 
 
 def annotate_partition(docs: list[Document], layers: tuple[str, ...], params: dict | None = None,
-                       cache_root: str | None = None, use_cache: bool = True) -> tuple[dict[str, pd.DataFrame], dict]:
+                       cache_root: str | None = None, use_cache: bool = True,
+                       n_jobs: int = 1) -> tuple[dict[str, pd.DataFrame], dict]:
     """Annotate a list of documents into one DataFrame per layer (run by both engines).
 
     Returns ``(frames, stats)``; stats count documents, characters and cache hits.
@@ -317,11 +386,14 @@ def annotate_partition(docs: list[Document], layers: tuple[str, ...], params: di
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", CorpusWarning)
         cache = _cache.AnnotationCache(cache_version(layers, params), cache_root) if use_cache else None
-        if cache is None:  # no per-document results needed: the batch tables are the partition
-            results = _tables(docs, layers)
-        else:
-            results = annotate_cached(docs, layers, params, cache)
-    frames = _frames(docs, results, layers)
+        if cache is not None and docs:
+            frames = annotate_cached(docs, layers, params, cache, n_jobs)
+        elif n_jobs > 1 and len(docs) >= PARALLEL_MIN_DOCS:
+            frames = _assemble(docs, _annotate_entries(docs, layers, n_jobs), layers)
+        else:  # the batch tables are the partition
+            tables = _tables(docs, layers)
+            frames = {layer: tables[layer].reset_index(drop=True) for layer in ("documents", *layers)}
+    frames = _typed(frames)
     stats = {"documents": len(docs), "raw_chars": sum(len(d.raw) for d in docs),
              "cache_hits": cache.hits if cache else 0, "seconds": time.perf_counter() - t0}
     return frames, stats
@@ -443,18 +515,27 @@ def _dask_task(k, docs, layers, cache_root, use_cache):
 
 
 def annotations(corpus: Corpus | str | Path | None = None, layers: Iterable[str] | None = None,
-                cache: bool = True, cache_dir: str | Path | None = None) -> dict[str, pd.DataFrame]:
+                cache: bool = True, cache_dir: str | Path | None = None,
+                n_jobs: int | None = None) -> dict[str, pd.DataFrame]:
     """The annotation tables of a corpus in memory, through the content-hash cache.
 
     ``{"documents", "sentences", "mentions", "sentiment", "timexes"}`` → DataFrames with the same
     rows as ``corpus.sentences()``, ``countries.country_mentions(corpus)``,
     ``sentiment.country_sentiment(corpus)`` and ``timeline.tag_corpus(corpus, warn=False)``; a
     second call on unchanged documents (same code, same layers) reads them from ``.cache/``.
+    ``n_jobs``: worker processes for the documents not in the cache (None = every core; used
+    only from :data:`PARALLEL_MIN_DOCS` documents on); the tables do not depend on it.
     """
+    import os
+
     layers_t = _check_layers(layers)
+    if n_jobs is None:
+        n_jobs = os.cpu_count() or 1
+    if isinstance(n_jobs, bool) or not isinstance(n_jobs, int) or n_jobs < 1:
+        raise ParameterError(f"n_jobs={n_jobs!r} must be a positive integer (worker processes) or None.")
     docs, _ = _source_documents(corpus)
     docs = list(docs)
-    frames, _ = annotate_partition(docs, layers_t, None, str(cache_dir) if cache_dir else None, cache)
+    frames, _ = annotate_partition(docs, layers_t, None, str(cache_dir) if cache_dir else None, cache, n_jobs)
     return frames
 
 
@@ -468,10 +549,7 @@ def read_annotations(out_dir: str | Path, layer: str) -> pd.DataFrame:
         if not (Path(out_dir) / "_summary.json").is_file():
             raise ParameterError(f"{out_dir}: no annotations found; run annotate_corpus(corpus, {str(out_dir)!r}) first.")
         return pd.DataFrame(columns=["doc_id", "sentence_id"])
-    df = _concat([pd.read_parquet(p) for p in parts])
-    if "sentence_id" in df:
-        df["sentence_id"] = df["sentence_id"].astype("Int64" if layer in ("mentions", "timexes") else "int64")
-    return df
+    return _typed({layer: _concat([pd.read_parquet(p) for p in parts])})[layer]
 
 
 # --------------------------------------------------------------------------- topics at scale

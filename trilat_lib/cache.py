@@ -12,7 +12,7 @@ The cache key is therefore ``sha256(content) × code version × parameters``:
   any of them invalidates old entries without a manual version bump;
 * the *parameters* are the JSON of the annotation options.
 
-Entries are pickles of plain Python lists/dicts written atomically (temporary file +
+Entries are pickles of plain dicts of NumPy arrays (fast to load) written atomically (temporary file +
 ``os.replace``), so concurrent workers and interrupted runs never leave a half-written
 entry; an unreadable entry is treated as a miss and rewritten. The cache lives under
 ``.cache/annotations/`` (safe to delete at any time; ``clear()`` does it).

@@ -31,11 +31,13 @@ MANIFEST_NAMES = ("manifest.csv",)
 
 # --------------------------------------------------------------------------- reading files
 
+_CONTROL = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f]")  # control characters but \t \n \v \f \r
+
+
 def _control_share(s: str) -> float:
     if not s:
         return 0.0
-    bad = sum(1 for ch in s if (ord(ch) < 32 and ch not in "\t\n\r\f\v") or 0x7F <= ord(ch) <= 0x9F)
-    return bad / len(s)
+    return len(_CONTROL.findall(s)) / len(s)
 
 
 def read_text(path: str | Path) -> tuple[str, str]:
