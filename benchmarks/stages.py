@@ -249,7 +249,8 @@ def peer_dateparser(st: State, repeat: int, sample: int) -> dict:
 
     times, peak, n = measure(run, repeat, lambda: search_dates("on 5 May 2020 and last week", languages=["en"]))
     return {"times": times, "peak": peak, "units": n, "docs": len(docs),
-            "bytes": sum(len(d.text.encode("utf-8")) for d in docs)}
+            "bytes": sum(len(d.text.encode("utf-8")) for d in docs),
+            "sentences": sum(len(d.sentences) for d in docs)}
 
 
 def stage_timeline(st: State, repeat: int) -> dict:
@@ -343,23 +344,26 @@ def run_all(corpus_path: str | None, repeat: int, peers: bool, peer_sample: int,
                 continue
             pres.setdefault("bytes", st.text_bytes)
             pres.setdefault("docs", st.n_docs)
-            emit({"stage": key, "label": plabel, "tool": pkey, "sentences": st.n_sentences, **pres})
+            pres.setdefault("sentences", st.n_sentences)
+            emit({"stage": key, "label": plabel, "tool": pkey, **pres})
 
 
 # --------------------------------------------------------------------------- whole-corpus runs
 
 
-def run_annotate(corpus_path: str | None, engine: str, out_dir: str, cache_dir: str | None, warm: bool) -> dict:
+def run_annotate(corpus_path: str | None, engine: str, out_dir: str, cache_dir: str | None, warm: bool,
+                 workers: int | None = None) -> dict:
     """annotate_corpus on a folder (streaming); with ``warm`` a first run fills the cache first."""
     from trilat_lib.annotate import annotate_corpus
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         if warm:
-            annotate_corpus(corpus_path, out_dir, engine=engine, cache=True, cache_dir=cache_dir)
+            annotate_corpus(corpus_path, out_dir, engine=engine, cache=True, cache_dir=cache_dir, n_workers=workers)
         reset_peak()
         t0 = time.perf_counter()
-        s = annotate_corpus(corpus_path, out_dir, engine=engine, cache=cache_dir is not None, cache_dir=cache_dir)
+        s = annotate_corpus(corpus_path, out_dir, engine=engine, cache=cache_dir is not None, cache_dir=cache_dir,
+                            n_workers=workers)
         secs = time.perf_counter() - t0
     return {"times": [secs], "peak": peak_rss(), "bytes": s["raw_chars"], "docs": s["documents"],
             "cache_hits": s["cache_hits"], "layers": s["layers"]}
@@ -378,6 +382,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", default=None, help="(--annotate) output folder")
     ap.add_argument("--cache-dir", default=None, help="(--annotate) use this cache folder; omit for no cache")
     ap.add_argument("--warm", action="store_true", help="(--annotate) fill the cache first, time the second run")
+    ap.add_argument("--workers", type=int, default=None, help="(--annotate) worker processes (default: every core)")
     ap.add_argument("--stream-topics", default=None, metavar="DIR",
                     help="instead of the stages, time PartitionTopicModel (MiniBatchNMF) on annotate_corpus output in DIR")
     args = ap.parse_args(argv)
@@ -396,8 +401,9 @@ def main(argv: list[str] | None = None) -> int:
               "bytes": int(docs["chars"].sum())})
         return 0
     if args.annotate:
-        rec = run_annotate(args.corpus, args.annotate, args.out, args.cache_dir, args.warm)
-        emit({"stage": f"annotate_{args.annotate}" + ("_cached" if args.warm else ""), "tool": "trilat", **rec})
+        rec = run_annotate(args.corpus, args.annotate, args.out, args.cache_dir, args.warm, args.workers)
+        name = "joblib" if args.annotate == "local" and args.workers != 1 else args.annotate
+        emit({"stage": f"annotate_{name}" + ("_cached" if args.warm else ""), "tool": "trilat", **rec})
         return 0
     only = {s for s in args.only.split(",") if s} or None
     run_all(args.corpus, args.repeat, not args.no_peers, args.peer_sample, args.topics, only, emit)

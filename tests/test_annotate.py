@@ -1,4 +1,4 @@
-"""Per-document annotation: the content-hash cache, partitioned Parquet, and local == dask."""
+"""Per-document annotation: the content-hash cache, partitioned Parquet, and local == joblib == dask."""
 from __future__ import annotations
 
 import pickle
@@ -57,28 +57,45 @@ def test_tables_are_tidy_on_seeds(tmp_path, seed_corpus):
     assert doc.text[row.start:row.end] == row.sentence == doc.sentences[5].text
 
 
-def test_local_equals_dask_on_seeds(tmp_path, client):
-    annotate_corpus(None, tmp_path / "local", cache=False, partition_size=1)
+@pytest.fixture
+def parallel_small(monkeypatch):
+    """Let the local engine start worker processes even for a handful of documents."""
+    from trilat_lib import annotate
+
+    monkeypatch.setattr(annotate, "PARALLEL_MIN_DOCS", 2)
+
+
+def test_local_equals_dask_on_seeds(tmp_path, client, parallel_small):
+    annotate_corpus(None, tmp_path / "local", cache=False, partition_size=1, n_workers=1)
+    annotate_corpus(None, tmp_path / "joblib", cache=False, partition_size=1, n_workers=2)
     annotate_corpus(None, tmp_path / "dask", engine="dask", scheduler=client, cache=False, partition_size=1)
     _assert_same(_tables(tmp_path / "local"), _tables(tmp_path / "dask"))
+    _assert_same(_tables(tmp_path / "local"), _tables(tmp_path / "joblib"))
+    with pytest.raises(ParameterError, match="n_workers"):
+        annotate_corpus(None, tmp_path / "bad", n_workers=0)
 
 
 def _engines_agree(corpus, tmp_path, client, layers, partition_size, n_docs):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        loc = annotate_corpus(corpus, tmp_path / "local", cache=False, partition_size=partition_size, layers=layers)
+        loc = annotate_corpus(corpus, tmp_path / "local", cache=False, partition_size=partition_size, layers=layers,
+                              n_workers=1)
+        par = annotate_corpus(corpus, tmp_path / "joblib", cache=False, partition_size=partition_size, layers=layers,
+                              n_workers=2)
         das = annotate_corpus(corpus, tmp_path / "dask", engine="dask", scheduler=client, cache=False,
                               partition_size=partition_size, layers=layers)
-    assert loc["documents"] == das["documents"] == n_docs and das["partitions"] == -(-n_docs // partition_size)
+    assert loc["documents"] == par["documents"] == das["documents"] == n_docs
+    assert das["partitions"] == par["partitions"] == -(-n_docs // partition_size)
     names = ("documents", *layers)
     a = {x: read_annotations(tmp_path / "local", x) for x in names}
-    b = {x: read_annotations(tmp_path / "dask", x) for x in names}
-    for x in names:
-        pd.testing.assert_frame_equal(a[x], b[x], obj=x)
+    for other in ("joblib", "dask"):
+        b = {x: read_annotations(tmp_path / other, x) for x in names}
+        for x in names:
+            pd.testing.assert_frame_equal(a[x], b[x], obj=f"{other}: {x}")
     return a
 
 
-def test_local_equals_dask_on_1000_synthetic(tmp_path, syn1000, client):
+def test_local_equals_dask_on_1000_synthetic(tmp_path, syn1000, client, parallel_small):
     """All 1,000 synthetic articles on a real 2-worker LocalCluster: loading, cleaning and
     sentences (the layer every other one builds on) keep it well under a minute."""
     a = _engines_agree(syn1000, tmp_path, client, ("sentences",), 125, 1000)
@@ -86,7 +103,7 @@ def test_local_equals_dask_on_1000_synthetic(tmp_path, syn1000, client):
     assert a["documents"]["encoding"].nunique() >= 3  # cp1252 / UTF-16 files went through both engines
 
 
-def test_local_equals_dask_all_layers_on_synthetic(tmp_path, syn1000, client):
+def test_local_equals_dask_all_layers_on_synthetic(tmp_path, syn1000, client, parallel_small):
     """Every layer (mentions, target sentiment, timexes) on 250 of the synthetic articles."""
     from trilat_lib import Corpus
 
@@ -270,12 +287,10 @@ def test_cached_tables_equal_uncached_with_mixed_hits(tmp_path, seed_corpus):
         pd.testing.assert_frame_equal(warm[layer], ref[layer], obj=layer)
 
 
-def test_parallel_annotation_equals_serial(tmp_path, seed_corpus, monkeypatch):
+def test_parallel_annotation_equals_serial(tmp_path, seed_corpus, parallel_small):
     """Worker processes (joblib/loky) give the same tables as one process, cached or not."""
-    from trilat_lib import annotate
     from trilat_lib.annotate import annotations
 
-    monkeypatch.setattr(annotate, "PARALLEL_MIN_DOCS", 2)
     ref = annotations(seed_corpus, cache=False, n_jobs=1)
     for kwargs in ({"cache": False}, {"cache_dir": tmp_path / "cache"}):
         got = annotations(seed_corpus, n_jobs=2, **kwargs)

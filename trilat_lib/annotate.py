@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 import time
 import warnings
 from collections.abc import Callable, Iterable, Iterator
@@ -422,15 +423,16 @@ def annotate_corpus(
     layers: Iterable[str] | None = None,
     cache: bool = True,
     cache_dir: str | Path | None = None,
-    n_workers: int = 2,
+    n_workers: int | None = None,
     max_in_flight: int | None = None,
 ) -> dict[str, Any]:
     """Annotate every document and write partitioned Parquet to ``out_dir``; return a summary.
 
     ``corpus_or_folder``: a :class:`Corpus`, a corpus folder (read one file at a time) or
-    None for the bundled seeds. ``engine``: ``"local"`` (this process) or ``"dask"``
-    (``scheduler``: None starts a ``distributed.LocalCluster`` with ``n_workers`` single-threaded
-    worker processes; or a scheduler address / an existing ``distributed.Client``).
+    None for the bundled seeds. ``engine``: ``"local"`` (this machine: ``n_workers`` joblib
+    processes from :data:`PARALLEL_MIN_DOCS` documents on, else this process alone) or ``"dask"`` (``scheduler``: None
+    starts a ``distributed.LocalCluster`` with ``n_workers`` single-threaded worker processes; or a
+    scheduler address / an existing ``distributed.Client``). ``n_workers``: default every core.
     ``partition_size``: documents per Parquet part and per Dask task (default 200, or for Dask
     fewer so that every worker gets about four tasks); it does not change the tables. ``layers``: default all
     available (see :data:`ALL_LAYERS`). ``cache``: reuse per-document results from
@@ -442,6 +444,10 @@ def annotate_corpus(
     if partition_size is not None and (isinstance(partition_size, bool) or not isinstance(partition_size, int)
                                        or partition_size < 1):
         raise ParameterError(f"partition_size={partition_size!r} must be a positive integer (documents per part).")
+    if n_workers is None:
+        n_workers = os.cpu_count() or 1
+    if isinstance(n_workers, bool) or not isinstance(n_workers, int) or n_workers < 1:
+        raise ParameterError(f"n_workers={n_workers!r} must be a positive integer (worker processes) or None.")
     layers_t = _check_layers(layers)
     out = Path(out_dir)
     for layer in ("documents", *ALL_LAYERS):
@@ -449,8 +455,11 @@ def annotate_corpus(
             old.unlink()
     out.mkdir(parents=True, exist_ok=True)
     docs, n_docs = _source_documents(corpus_or_folder)
+    if engine == "local" and n_docs is not None and n_docs < PARALLEL_MIN_DOCS:
+        n_workers = 1  # starting worker processes would cost more than they save
     if partition_size is None:  # enough tasks to keep every worker busy, at most 200 documents each
-        partition_size = 200 if engine == "local" or not n_docs else max(1, min(200, -(-n_docs // (4 * n_workers))))
+        one = engine == "local" and n_workers == 1
+        partition_size = 200 if one or not n_docs else max(1, min(200, -(-n_docs // (4 * n_workers))))
     croot = str(cache_dir) if cache_dir is not None else None
     t0 = time.perf_counter()
     totals = {"documents": 0, "raw_chars": 0, "cache_hits": 0, "partitions": 0}
@@ -460,9 +469,18 @@ def annotate_corpus(
             totals[k] += stats[k]
         totals["partitions"] += 1
 
-    if engine == "local":
+    if engine == "local" and n_workers == 1:
         for k, chunk in enumerate(_cache.iter_chunks(docs, partition_size)):
             frames, stats = annotate_partition(chunk, layers_t, None, croot, cache)
+            _write_partition(out, k, frames)
+            add(stats)
+    elif engine == "local":  # partitions in order, at most 2 per worker in flight (flat memory)
+        from joblib import Parallel, delayed
+
+        run = Parallel(n_jobs=n_workers, return_as="generator", pre_dispatch="2*n_jobs")
+        results = run(delayed(annotate_partition)([_slim(d) for d in chunk], layers_t, None, croot, cache)
+                      for chunk in _cache.iter_chunks(docs, partition_size))
+        for k, (frames, stats) in enumerate(results):
             _write_partition(out, k, frames)
             add(stats)
     else:
@@ -526,8 +544,6 @@ def annotations(corpus: Corpus | str | Path | None = None, layers: Iterable[str]
     ``n_jobs``: worker processes for the documents not in the cache (None = every core; used
     only from :data:`PARALLEL_MIN_DOCS` documents on); the tables do not depend on it.
     """
-    import os
-
     layers_t = _check_layers(layers)
     if n_jobs is None:
         n_jobs = os.cpu_count() or 1

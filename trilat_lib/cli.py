@@ -82,7 +82,8 @@ def build_parser() -> argparse.ArgumentParser:
     an.add_argument("--engine", choices=("local", "dask"), default="local")
     an.add_argument("--scheduler", metavar="ADDRESS", default=None,
                     help="Dask scheduler address, e.g. tcp://host:8786 (default: a LocalCluster)")
-    an.add_argument("--workers", type=int, default=2, metavar="N", help="LocalCluster worker processes (default 2)")
+    an.add_argument("--workers", type=int, default=None, metavar="N",
+                    help="worker processes, local or LocalCluster (default: every core; 1 = this process only)")
     an.add_argument("--partition-size", type=int, default=None, metavar="DOCS", help="documents per Parquet part / task")
     an.add_argument("--layers", default=None, metavar="L1,L2", help="subset of sentences,mentions,sentiment,timexes")
     an.add_argument("--no-cache", action="store_true", help="recompute every document")
@@ -161,7 +162,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 def cmd_annotate(args: argparse.Namespace) -> int:
     from .annotate import annotate_corpus
 
-    if args.workers < 1:
+    if args.workers is not None and args.workers < 1:
         _err(f"--workers {args.workers}: give at least 1.")
         return 2
     summary = annotate_corpus(
