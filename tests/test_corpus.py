@@ -12,6 +12,7 @@ import pytest
 
 from trilat_lib import Corpus, CorpusError, CorpusWarning, Document, load_corpus, read_text
 from trilat_lib.paths import MANIFEST, SEEDS_DIR
+from trilat_lib.text import tokens
 
 ARTICLE = (
     "Seoul and Tokyo agree to talk\n\n"
@@ -48,6 +49,8 @@ def test_seed_corpus_metadata(seed_corpus):
     assert seed_corpus["003"].author == "Yoon Young-kwan"
     frame = seed_corpus.to_frame()
     assert list(frame.doc_id) == seed_corpus.doc_ids and (frame.sentences > 20).all() and (frame.words > 500).all()
+    # words: the word tokens of text.tokens (punctuation left out)
+    assert frame.words.tolist() == [sum(len(tokens(s.text)) for s in d.sentences) for d in seed_corpus]
     sents = seed_corpus.sentences()
     assert list(sents.columns)[:2] == ["doc_id", "sentence_id"] and len(sents) == sum(len(d.sentences) for d in seed_corpus)
     toks = seed_corpus.tokens(remove_stopwords=True)

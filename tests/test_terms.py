@@ -88,6 +88,40 @@ def test_nested_ngrams_with_the_same_count_are_not_listed_twice():
     assert "world war ii" in d0 and "world war" not in d0 and "war ii" not in d0
 
 
+def test_subsumed_only_within_the_same_document_and_count():
+    counts = pd.DataFrame({
+        "doc_id": ["a", "a", "a", "a", "a", "b", "b"],
+        "term": ["world war ii", "world war", "war", "world", "peace", "world war", "world"],
+        "n": [3, 2, 1, 1, 1, 2, 1],
+        "count": [4, 4, 5, 4, 4, 4, 3],
+    })
+    kept = terms._drop_subsumed(counts)
+    # "world war" and "world" (4, inside "world war ii" 4) go; "war" (5) and "peace" stay; doc b is its own
+    assert kept[kept["doc_id"] == "a"]["term"].tolist() == ["world war ii", "war", "peace"]
+    assert kept[kept["doc_id"] == "b"]["term"].tolist() == ["world war", "world"]
+
+
+def test_vectorised_log_likelihood_is_the_scalar_one_exactly():
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    a, b = rng.integers(0, 50, 500), rng.integers(0, 5000, 500)
+    c, d = rng.integers(0, 2000, 500), rng.integers(0, 200_000, 500)
+    scalar = [terms.log_likelihood(*map(int, x)) for x in zip(a, b, c, d)]
+    assert terms._log_likelihoods(a, b, c, d).tolist() == scalar
+
+
+def test_ngrams_of_several_sizes_at_once_match_one_size_at_a_time(small):
+    table = terms.ngram_table(small, [1, 2, 3], keep_numbers=True, stem="porter")
+    for doc in small:
+        for s in doc.sentences:
+            got = table[(table["doc_id"] == doc.doc_id) & (table["sentence_id"] == s.sentence_id)]
+            expected = [t for n in (1, 2, 3) for t in terms.sentence_ngrams(s.text, n, keep_numbers=True, stem="porter")]
+            assert got["term"].tolist() == expected
+    assert terms.sentence_ngrams("Japan’s 2023 budget, Korea's plan (U.S. view).", 2) == ["korea plan", "u.s. view"]
+    assert terms.sentence_ngrams("Japan’s 2023 budget rose.", 3, keep_numbers=True) == ["japan 2023 budget", "2023 budget rose"]
+
+
 def test_kwic_offsets_context_and_matching(small):
     exact = terms.kwic(small, "alliance")
     assert list(exact.columns) == ["doc_id", "sentence_id", "start", "end", "left", "keyword", "right", "sentence"]

@@ -157,7 +157,13 @@ class Document:
 
     @property
     def n_words(self) -> int:
-        return sum(len(_text.tokens(s.text)) for s in self.sentences)
+        """Word tokens of the sentences, as ``len(text.tokens(sentence))`` counts them: every
+        token but punctuation (the one-character tokens without a word character)."""
+        n = 0
+        for s in self.sentences:
+            toks = _text._TOKEN_RE.findall(s.text)
+            n += len(toks) - sum(1 for t in toks if len(t) == 1 and not _text._WORD_RE.match(t))
+        return n
 
     def __repr__(self) -> str:
         return f"Document({self.doc_id!r}, title={self.title!r}, published={self.published}, chars={len(self.text)})"
