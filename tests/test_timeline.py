@@ -1,6 +1,7 @@
 """trilat_lib.timeline: dated event mentions on the seeds, merging, publication dates, filters."""
 from __future__ import annotations
 
+import math
 import warnings
 from datetime import date
 
@@ -397,3 +398,236 @@ def test_merge_events_is_deterministic_across_hash_seeds(tmp_path):
                            env={**__import__("os").environ, "PYTHONHASHSEED": str(seed)}).stdout
             for seed in (1, 2, 3)}
     assert len(outs) == 1
+
+
+# ----------------------------------------------------------------------------- fast paths = reference
+
+def _random_timeline(seed: int, n: int = 260) -> pd.DataFrame:
+    """Mentions with repeated and overlapping clauses, nested and wide intervals, several
+    expressions per sentence, country sets and missing granularities: every case the fast
+    clustering path must treat as the pair-by-pair reference does."""
+    import random
+
+    rng = random.Random(seed)
+    lower = ["summit", "export", "controls", "treaty", "ruling", "court", "visit", "talks", "missile", "launched",
+             "alliance", "trade", "sanctions", "meeting", "drills", "colonial", "rule", "pact"]
+    names = ["Japan", "Korea", "Seoul", "Tokyo", "Biden", "Yoon", "Kishida", "NATO"]
+    countries = ["", "", "JPN", "KOR", "USA", "JPN;KOR", "KOR;USA", "PRK", "CHN;JPN", "USA;JPN;KOR"]
+    clauses = []
+    for _ in range(40):
+        words = rng.sample(names, rng.randint(0, 2)) + rng.sample(lower, rng.randint(1, 4))
+        rng.shuffle(words)
+        clauses.append(" ".join(w if k or rng.random() < 0.7 else w.capitalize() for k, w in enumerate(words)))
+    rows = []
+    for k in range(n):
+        y = rng.randint(1995, 2024)
+        kind = rng.choice(["day", "day", "month", "month", "year", "year", "season", "decade", "range", "wide"])
+        if kind == "day":
+            s = e = date(y, rng.randint(1, 12), rng.randint(1, 28))
+        elif kind == "month":
+            m = rng.randint(1, 12)
+            s, e = date(y, m, 1), date(y, m, 28)
+        elif kind == "year":
+            s, e = date(y, 1, 1), date(y, 12, 31)
+        elif kind == "season":
+            s, e = date(y, 6, 1), date(y, 8, 31)
+        elif kind == "decade":
+            s, e = date(y - y % 10, 1, 1), date(y - y % 10 + 9, 12, 31)
+        elif kind == "range":
+            s, e = date(y, 1, 1), date(y + rng.randint(1, 4), 12, 31)
+        else:
+            s, e = date(1900 + rng.randint(0, 20), 1, 1), date(1945 + rng.randint(0, 40), 12, 31)
+        gran = {"range": "year", "wide": "year"}.get(kind, kind)
+        clause = rng.choice(clauses)
+        rows.append({
+            "doc_id": f"d{rng.randint(0, 25):02d}", "sentence_id": rng.randint(0, 4), "timex_start": rng.randint(0, 500),
+            "start": s, "end": e, "granularity": gran if rng.random() > 0.03 else float("nan"),
+            "clause": clause, "event": clause[:30], "countries": rng.choice(countries), "timex": kind,
+            "value": f"{y}", "mod": None, "sentence": f"{clause} {rng.choice(names)} said {rng.choice(lower)}.",
+            "outlet": rng.choice(["A", "B", None]),
+        })
+    return pd.DataFrame(rows)
+
+
+def _candidate_lists(found):
+    return [int(x) for x in found[0]], [int(x) for x in found[1]]
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_fast_candidates_equal_the_pair_by_pair_reference(seed, monkeypatch):
+    tl = _random_timeline(seed)
+    for threshold, min_shared, same_gran, guard in [(0.5, 2, False, True), (0.0, 1, False, True),
+                                                    (0.3, 1, True, False), (1.0, 3, False, False), (0.7, 2, True, True)]:
+        args = (tl, threshold, min_shared, same_gran, guard)
+        fast = T._fast_candidates(*args)
+        assert fast is not None
+        assert _candidate_lists(fast) == T._candidates_by_pairs(*args), args
+    monkeypatch.setattr(T, "_BLOCK_WORK", 40)  # many small blocks: the same pairs
+    assert _candidate_lists(T._fast_candidates(tl, 0.5, 2, False, True)) == T._candidates_by_pairs(tl, 0.5, 2, False, True)
+
+
+def test_cluster_events_same_on_both_paths(seed_timeline, monkeypatch):
+    frames = [seed_timeline, _random_timeline(3), _random_timeline(4).astype({"granularity": object}),
+              _random_timeline(8).sample(frac=0.7, random_state=1)]  # index neither complete nor in order
+    fast = [T.merge_events(tl, threshold=0.3) for tl in frames] + [T.cluster_events(tl) for tl in frames]
+    monkeypatch.setattr(T, "_fast_candidates", lambda *args: None)
+    slow = [T.merge_events(tl, threshold=0.3) for tl in frames] + [T.cluster_events(tl) for tl in frames]
+    for a, b in zip(fast, slow):
+        if isinstance(a, pd.Series):
+            pd.testing.assert_series_equal(a, b)
+        else:
+            pd.testing.assert_frame_equal(a, b)
+    # dates the fast path leaves to the reference (timestamps) still cluster
+    ts = frames[1].assign(start=pd.to_datetime(frames[1]["start"]), end=pd.to_datetime(frames[1]["end"]))
+    assert T._fast_candidates(ts, 0.5, 2, False, True) is None
+    pd.testing.assert_series_equal(T.cluster_events(ts), slow[len(frames) + 1])
+
+
+def _merge_reference(timeline, ids):
+    """merge_events' aggregation as first written (dict records), to check the faster one."""
+    cols = ["doc_id", "sentence_id", "start", "end", "granularity", "value", "mod", "event", "timex", "countries", "sentence"]
+    recs = timeline.reindex(columns=cols).assign(
+        outlet=timeline["outlet"].fillna("unknown").astype(str) if "outlet" in timeline else "unknown",
+        _pos=timeline["timex_start"] if "timex_start" in timeline else 0, event_id=ids.values).to_dict("records")
+    groups: dict = {}
+    for r in recs:
+        groups.setdefault(int(r["event_id"]), []).append(r)
+    rows = []
+    for eid in sorted(groups):
+        g = sorted(groups[eid], key=lambda r: (str(r["doc_id"]), r["sentence_id"], r["_pos"]))
+        finest = min(g, key=lambda r: T.granularity_rank(r["granularity"]))
+        best = max(g, key=lambda r: T._label_score(r["event"] or ""))
+        docs = list(dict.fromkeys(str(r["doc_id"]) for r in g))
+        sent_keys = list(dict.fromkeys((str(r["doc_id"]), int(r["sentence_id"])) for r in g))
+        sentence_of = {(str(r["doc_id"]), int(r["sentence_id"])): r["sentence"] for r in g}
+        rows.append({
+            "event_id": eid, "start": max(r["start"] for r in g), "end": min(r["end"] for r in g),
+            "granularity": finest["granularity"], "value": finest["value"], "mod": finest["mod"], "event": best["event"],
+            "n_mentions": len(g), "n_documents": len(docs), "doc_ids": "; ".join(docs),
+            "sentence_ids": "; ".join(f"{d}:{s}" for d, s in sent_keys),
+            "outlets": "; ".join(dict.fromkeys(r["outlet"] for r in g)),
+            "timexes": "; ".join(dict.fromkeys(r["timex"] for r in g)),
+            "values": "; ".join(dict.fromkeys(r["value"] for r in g)),
+            "countries": ";".join(dict.fromkeys(c for r in g for c in str(r["countries"] or "").split(";") if c)),
+            "evidence": " | ".join(f"[{d}:{s}] {sentence_of[(d, s)]}" for d, s in sent_keys),
+            "first_doc_id": g[0]["doc_id"], "first_sentence_id": int(g[0]["sentence_id"]),
+        })
+    out = pd.DataFrame(rows, columns=T.MERGED_COLUMNS)
+    return out.sort_values(["start", "end", "event_id"], kind="stable").reset_index(drop=True)
+
+
+def test_merge_events_rows_equal_the_reference_aggregation(seed_timeline):
+    for tl in (seed_timeline, _random_timeline(5), _random_timeline(6).drop(columns=["outlet", "mod", "timex_start"])):
+        for threshold in (0.5, 0.2):
+            ids = T.cluster_events(tl, threshold=threshold)
+            pd.testing.assert_frame_equal(T.merge_events(tl, threshold=threshold), _merge_reference(tl, ids))
+        unmerged = pd.Series(range(1, len(tl) + 1), index=tl.index, dtype="Int64")
+        pd.testing.assert_frame_equal(T.merge_events(tl, merge=False), _merge_reference(tl, unmerged))
+
+
+@pytest.mark.parametrize("dense", [True, False])
+def test_similarity_table_is_bit_identical_to_sim(monkeypatch, dense):
+    import random
+
+    import numpy as np
+
+    if not dense:
+        monkeypatch.setattr(T._SimilarityTable, "DENSE_LIMIT", 0)
+    rng = random.Random(7)
+    words = [f"w{k:02d}" for k in range(30)]
+    feats = []
+    for _ in range(120):
+        ws = frozenset(rng.sample(words, rng.randint(0, 7)))
+        feats.append((ws, frozenset(w for w in ws if rng.random() < 0.6)))
+    idf = {w: math.log((1 + 97) / (1 + rng.randint(0, 96))) + 0.05 for w in words[:-3]}  # the last 3 weigh 1.0
+    table = T._SimilarityTable.make(feats, idf)
+    a, b = np.triu_indices(len(feats))
+    for min_shared in (1, 2, 3):
+        got = table(a, b, min_shared)
+        totals = [math.fsum(idf.get(t, 1.0) for t in f[0]) for f in feats]
+        want = [T._sim(feats[i], feats[j], min_shared, idf, (totals[i], totals[j])) for i, j in zip(a, b)]
+        assert got.tolist() == want  # exactly, not approximately
+
+
+def test_fast_text_helpers_equal_their_definitions(seed_corpus):
+    import random
+
+    from trilat_lib.text import tokens
+
+    rng = random.Random(3)
+    pieces = [s.text for d in seed_corpus for s in d.sentences]
+    alphabet = ["  ", " ", "\n", "\t", ",", ", ,", ";", ":", "—", "–", "-", "“", "‘", "”", "’", ".", "\u00a0",
+                "word", "Japan", "the", "2019", "$5", "U.S.", "’s", T._MARK]
+    pieces += ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 25))) for _ in range(3000)]
+    for p in pieces:
+        assert T._tidy(p) == T._tidy_reference(p), p
+        assert T._content_words(p) == len(tokens(p.replace(T._MARK, " "), remove_stopwords=True, keep_numbers=False)), p
+
+
+# ----------------------------------------------------------------------------- figure bounded on large corpora
+
+def _many_events(n_events=5000, n_sources=3000, seed=0):
+    import random
+
+    rng = random.Random(seed)
+    docs = [f"syn_{k:06d}" for k in range(n_sources)]
+    rows = []
+    for k in range(n_events):
+        y = rng.randint(1990, 2024)
+        s = date(y, rng.randint(1, 12), rng.randint(1, 28))
+        n_docs = rng.choice([1, 1, 1, 2, 3]) if k % 50 else rng.randint(500, n_sources)  # a few reported everywhere
+        ids = rng.sample(docs, n_docs)
+        rows.append({"event_id": k + 1, "start": s, "end": s, "granularity": "day", "value": s.isoformat(), "mod": None,
+                     "event": f"Event number {k} was reported by many outlets in a long description", "n_mentions": n_docs,
+                     "n_documents": n_docs, "doc_ids": "; ".join(ids), "countries": rng.choice(["JPN", "KOR;USA", ""])})
+    return pd.DataFrame(rows)
+
+
+@pytest.mark.parametrize("color_by", ["source", "country"])
+def test_timeline_figure_is_bounded_by_max_events(color_by):
+    import io
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from trilat_lib import plots
+
+    events = _many_events()
+    for max_events in (80, 400):
+        fig = plots.plot_timeline(events, color_by=color_by, max_events=max_events)
+        texts = [t.get_text() for ax in fig.axes for t in ax.texts]
+        assert len(texts) <= max_events + 1  # one label per drawn event, and the zoom note
+        assert max(map(len, texts)) < 250  # "+N more", not thousands of document ids
+        legend = fig.axes[0].get_legend().get_texts()
+        assert len(legend) <= len(plots.SOURCE_PALETTE) + 1
+        assert fig.get_size_inches()[1] <= 2.2 + 0.3 * (max_events + 2)
+        if max_events == 80:  # the saved image stays a normal size (it once exhausted memory)
+            buf = io.BytesIO()
+            fig.savefig(buf, format="png", dpi=40, bbox_inches="tight")
+            width, height = (int.from_bytes(buf.getvalue()[k:k + 4], "big") for k in (16, 20))
+            assert width < 2000 and height < 2000
+        plt.close(fig)
+    assert "more]" in " ".join(texts)
+    if color_by == "source":  # single-source events from many documents: the palette's worth, then "others"
+        single = events.assign(doc_ids=events["doc_ids"].str.split("; ").str[0], n_documents=1)
+        fig = plots.plot_timeline(single, color_by=color_by, max_events=80)
+        legend = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+        assert len(legend) == len(plots.SOURCE_PALETTE) and legend[-1].endswith(" other documents")
+        plt.close(fig)
+
+
+def test_timeline_figure_colours_each_document_when_few(seed_merged):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from trilat_lib import plots
+
+    fig = plots.plot_timeline(seed_merged)
+    legend = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    docs = sorted({d.strip() for ids in seed_merged["doc_ids"] for d in ids.split(";")})
+    assert legend == [f"document {d}" for d in docs] + ["several documents"]
+    plt.close(fig)

@@ -509,6 +509,8 @@ def scorer_comparison(target_agg, sentence_agg, title: str = "Target-dependent v
 
 SOURCE_PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf", "#bcbd22", "#7f7f7f"]
 SEVERAL_SOURCES_COLOR = "#222222"
+OTHER_SOURCES_COLOR = "#b5b5b5"  # events of the documents beyond the palette (color_by="source")
+TL_MAX_LISTED_SOURCES = 4  # a label names at most this many documents, then "+N more"
 
 
 def _tl_year(d) -> float:
@@ -556,6 +558,40 @@ def _tl_sources(row) -> list[str]:
     if "doc_ids" in row and isinstance(row["doc_ids"], str):
         return [d.strip() for d in row["doc_ids"].split(";") if d.strip()]
     return [str(row["doc_id"])]
+
+
+def _tl_source_note(srcs: list[str]) -> str:
+    """The documents of a label: all of them up to :data:`TL_MAX_LISTED_SOURCES`, else the
+    first ones and how many more ("000, 001, 002 +2583 more"), so a label stays one short line."""
+    if len(srcs) <= TL_MAX_LISTED_SOURCES:
+        return ", ".join(srcs)
+    shown = TL_MAX_LISTED_SOURCES - 1
+    return f"{', '.join(srcs[:shown])} +{len(srcs) - shown} more"
+
+
+def _tl_source_colors(sources: list[list[str]]) -> tuple[dict[str, str], list[tuple[str, str]]]:
+    """Colour per document and the legend entries ``(label, colour)`` for ``color_by="source"``.
+
+    ``sources`` lists each drawn event's documents. Up to ``len(SOURCE_PALETTE)`` documents,
+    each has its colour and legend entry. Beyond, only the documents that are the single
+    source of the most drawn events get one (``len(SOURCE_PALETTE) - 1`` of them) and the
+    others share :data:`OTHER_SOURCES_COLOR` under one entry, so the legend stays short however
+    many documents a corpus has (documents of events with several sources are drawn black).
+    """
+    from collections import Counter
+
+    docs = sorted({d for srcs in sources for d in srcs})
+    if len(docs) <= len(SOURCE_PALETTE):
+        colors = {d: SOURCE_PALETTE[i % len(SOURCE_PALETTE)] for i, d in enumerate(docs)}
+        return colors, [(f"document {d}", colors[d]) for d in docs]
+    single = Counter(srcs[0] for srcs in sources if len(set(srcs)) == 1)
+    top = sorted(sorted(single, key=lambda d: (-single[d], d))[: len(SOURCE_PALETTE) - 1])
+    colors = {d: SOURCE_PALETTE[i] for i, d in enumerate(top)}
+    legend = [(f"document {d}", colors[d]) for d in top]
+    others = len(single) - len(top)
+    if others:
+        legend.append((f"{others} other document{'s' if others > 1 else ''}", OTHER_SOURCES_COLOR))
+    return colors, legend
 
 
 def _tl_cut(text: str, width: int) -> str:
@@ -608,8 +644,7 @@ def _tl_draw(ax, rows, color_of, xlim, label_width: int, show_sources: bool) -> 
             when = f"{_TL_MODS[mod]} {when}"
         src = ""
         if show_sources:
-            srcs = _tl_sources(r)
-            src = f"  [{', '.join(srcs)}]"
+            src = f"  [{_tl_source_note(_tl_sources(r))}]"
         label = f"{when}: {_tl_cut(r['event'], label_width)}{src}"
         width = len(label) * char_w
         room_right, room_left = x1 - b_c - span * 0.008, a_c - x0 - span * 0.008
@@ -662,9 +697,13 @@ def plot_timeline(
 
     ``events`` is :func:`trilat_lib.timeline.merge_events` output (or :func:`build_timeline`
     rows). Each event is a bar over its interval (a dot for a single day) labelled with its
-    date, description and sources; rows never share a line, so labels cannot overlap. Colour
-    is by source document (``color_by="source"``; events reported by several documents are
-    black) or by the first country the sentence names (``"country"``; the legend lists them). With ``zoom`` the
+    date, description and sources (at most :data:`TL_MAX_LISTED_SOURCES` named, then "+N
+    more"); rows never share a line, so labels cannot overlap. Colour is by source document
+    (``color_by="source"``; events reported by several documents are black; beyond
+    ``len(SOURCE_PALETTE)`` documents only those with the most drawn events have their own
+    colour, the others share a grey) or by the first country the sentence names
+    (``"country"``; the legend lists them). The figure's size and cost depend on ``max_events``,
+    not on the number of events or documents in the corpus. With ``zoom`` the
     upper panel shows the whole period with only the older events labelled, and the lower
     panel the years where most events cluster (the shortest run of years holding 60% of
     them; ``zoom_from`` sets its first year). Beyond ``max_events`` events, those reported by
@@ -694,15 +733,16 @@ def plot_timeline(
         events = events.loc[[i for i in events.index if i in keep]]
         title += shown_note(len(events), n_all, what="events", order="the most reported")
     ev = events.sort_values(["start", "end"], kind="stable").reset_index(drop=True)
-    docs = sorted({d for _, r in ev.iterrows() for d in _tl_sources(r)})
-    doc_color = {d: SOURCE_PALETTE[i % len(SOURCE_PALETTE)] for i, d in enumerate(docs)}
+    sources = [_tl_sources(r) for _, r in ev.iterrows()]
+    several = any(len(set(srcs)) > 1 for srcs in sources)
+    doc_color, source_legend = _tl_source_colors(sources) if color_by == "source" else ({}, [])
 
     def color_of(r):
         if color_by == "country":
             codes = [c for c in str(r.get("countries") or "").split(";") if c]
             return country_color(codes[0]) if codes else "#999999"
         srcs = _tl_sources(r)
-        return SEVERAL_SOURCES_COLOR if len(set(srcs)) > 1 else doc_color[srcs[0]]
+        return SEVERAL_SOURCES_COLOR if len(set(srcs)) > 1 else doc_color.get(srcs[0], OTHER_SOURCES_COLOR)
 
     starts = np.array([_tl_year(d) for d in ev["start"]])
     ends = np.array([_tl_year(d) for d in ev["end"]]) + 1 / 365
@@ -744,8 +784,8 @@ def plot_timeline(
         ax.set_xlabel("year")
         axes = [ax]
     if color_by == "source":
-        handles = [mpatches.Patch(color=doc_color[d], label=f"document {d}") for d in docs]
-        if any(len(set(_tl_sources(r))) > 1 for _, r in ev.iterrows()):
+        handles = [mpatches.Patch(color=c, label=label) for label, c in source_legend]
+        if several:
             handles.append(mpatches.Patch(color=SEVERAL_SOURCES_COLOR, label="several documents"))
     else:
         firsts = [str(s or "").split(";")[0] for s in ev.get("countries", _tl_nones(len(ev)))]

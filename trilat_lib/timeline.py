@@ -169,14 +169,13 @@ def infer_publication_date(doc, warn: bool = True) -> PublicationDate | None:
     """
     raw, text = doc.raw or "", doc.text or ""
     result: PublicationDate | None = None
-    page_dates = explicit_dates(raw)
 
     m = _DATELINE_RE.search(text) or _DATELINE_RE.search(raw)
     if m:
         month, day = _month_number(m.group("month")), int(m.group("day"))
         year, year_how = (int(m.group("year")), "") if m.group("year") else (None, "")
         if year is None:
-            years = sorted({d.year for _, _, d in page_dates}) or sorted(
+            years = sorted({d.year for _, _, d in explicit_dates(raw)}) or sorted(
                 int(y) for y in re.findall(r"\b((?:19|20)\d\d)\b", text))
             if years:
                 year, year_how = years[-1], f"; the year {years[-1]} is the latest year written on the page"
@@ -443,12 +442,25 @@ def _country_mentions(doc) -> list:
         return list(_countries.find_mentions(doc.text))
 
 
-def _countries_in(mentions, start: int, end: int) -> str:
-    """ISO codes of the countries mentioned in ``[start, end)``, in order of first mention."""
+def _mention_spans(mentions) -> list[tuple]:
+    """Country mentions (objects with ``start``, ``end``, ``country``) as ``(start, end, country)``."""
+    return [(m.start, m.end, getattr(m, "country", None)) for m in mentions]
+
+
+def _countries_in(mentions: list[tuple], start: int, end: int, starts: list[int] | None = None) -> str:
+    """ISO codes of the countries mentioned in ``[start, end)``, in order of first mention
+    (``mentions`` as :func:`_mention_spans` gives them). ``starts``, when given, are the
+    mentions' start offsets and ascending: then only the mentions from ``start`` on are read."""
+    import bisect
+
     codes = []
-    for m in mentions:
-        if m.start >= start and m.end <= end and getattr(m, "country", None):
-            c = str(m.country)
+    first = 0 if starts is None else bisect.bisect_left(starts, start)
+    for k in range(first, len(mentions)):
+        s, e, c = mentions[k]
+        if starts is not None and s > end:
+            break  # (and so are all the mentions after it)
+        if s >= start and e <= end and c:
+            c = str(c)
             if c not in codes:
                 codes.append(c)
     return ";".join(codes)
@@ -530,7 +542,11 @@ def tag_corpus(corpus, infer_dates: bool = True, warn: bool = True) -> pd.DataFr
 
 def _none(v):
     """A missing value read back from a frame (NaN, NA, NaT) as None."""
-    return None if v is None or (not isinstance(v, (str, date)) and pd.isna(v)) else v
+    if v is None or isinstance(v, (str, date)):
+        return v
+    if type(v) is float:
+        return None if v != v else v
+    return None if pd.isna(v) else v
 
 
 def _as_date(v) -> date | None:
@@ -555,26 +571,28 @@ def _rows_from_timexes(docs: list, timexes: pd.DataFrame):
             continue
         starts, sents = _sentence_index(doc)
         lines = _datelines(doc.text)
+        pubs: dict[tuple, PublicationDate] = {}  # one per distinct date of the document (usually one)
         for (s, e, text, typ, value, mod, i0, i1, gran, anchored, how, rule, published, prec, source) in items:
             i0, i1 = _as_date(i0), _as_date(i1)
             t = _Tagged(int(s), int(e), text, typ, value, _none(mod), anchored, _none(rule),
                         (i0, i1) if i0 is not None and i1 is not None else None, _none(gran))
-            pub = PublicationDate(doc.doc_id, _as_date(published), _none(prec), _none(source) or "none", "")
-            in_dateline = any(a <= t.start and t.end <= b for a, b in lines)
+            key = (_as_date(published), _none(prec), _none(source) or "none")
+            pub = pubs.get(key)
+            if pub is None:
+                pub = pubs[key] = PublicationDate(doc.doc_id, *key, "")
+            in_dateline = bool(lines) and any(a <= t.start and t.end <= b for a, b in lines)
             sent = None if in_dateline else _find_sentence(sents, starts, t.start, t.end)
             yield doc, pub, sent, t, anchored, how
 
 
 def _mentions_by_doc(mentions: pd.DataFrame) -> dict[str, list]:
     """A country-mentions frame (:func:`trilat_lib.countries.country_mentions`) as per-document
-    lists of mentions with ``start``, ``end`` and ``country``, in the frame's order."""
-    from types import SimpleNamespace
-
+    lists of ``(start, end, country)``, in the frame's order."""
     _require_columns(mentions, ["doc_id", "start", "end", "country"], "mentions")
     out: dict[str, list] = {}
     for d, s, e, c in zip(mentions["doc_id"].astype(str).tolist(), mentions["start"].tolist(),
                           mentions["end"].tolist(), mentions["country"].tolist()):
-        out.setdefault(d, []).append(SimpleNamespace(start=int(s), end=int(e), country=_none(c)))
+        out.setdefault(d, []).append((int(s), int(e), _none(c)))
     return out
 
 
@@ -617,19 +635,34 @@ def build_timeline(
         if sent is not None:
             by_sentence.setdefault((doc.doc_id, sent.sentence_id), []).append(t)
     out = []
+    described: dict[tuple, tuple[str, str]] = {}  # a corpus repeats sentences: describe each case once
+    named: dict[tuple, str] = {}  # countries of each sentence
+    mention_starts: dict[str, list | None] = {}  # a document's mention offsets, when in text order
     for doc, pub, sent, t, anchored, how in all_rows:
         if sent is None or t.interval is None or t.type in EXCLUDED_TYPES or t.value in VAGUE_VALUES:
             continue
         if doc.doc_id not in mentions_by_doc:
-            mentions_by_doc[doc.doc_id] = _country_mentions(doc) if mentions is None else []
+            mentions_by_doc[doc.doc_id] = _mention_spans(_country_mentions(doc)) if mentions is None else []
+        if doc.doc_id not in mention_starts:
+            at = [m[0] for m in mentions_by_doc[doc.doc_id]]
+            mention_starts[doc.doc_id] = at if all(a <= b for a, b in zip(at, at[1:])) else None
         rel_s, rel_e = t.start - sent.start, t.end - sent.start
-        others = [(u.start - sent.start, u.end - sent.start) for u in by_sentence[(doc.doc_id, sent.sentence_id)] if u is not t]
-        clause, event = describe_event(sent.text, rel_s, rel_e, max_chars=max_event_chars, others=others)
+        others = tuple((u.start - sent.start, u.end - sent.start)
+                       for u in by_sentence[(doc.doc_id, sent.sentence_id)] if u is not t)
+        case = (sent.text, rel_s, rel_e, others)
+        found = described.get(case)
+        if found is None:
+            found = described[case] = describe_event(sent.text, rel_s, rel_e, max_chars=max_event_chars, others=others)
+        clause, event = found
+        where = (doc.doc_id, sent.start, sent.end)
+        codes = named.get(where)
+        if codes is None:
+            codes = named[where] = _countries_in(mentions_by_doc[doc.doc_id], sent.start, sent.end,
+                                                 mention_starts[doc.doc_id])
         out.append((
             doc.doc_id, sent.sentence_id, t.start, t.end, t.text, t.type, t.value, t.mod,
             t.interval[0], t.interval[1], t.granularity, anchored, how, t.rule, event, clause,
-            _countries_in(mentions_by_doc[doc.doc_id], sent.start, sent.end),
-            sent.text, doc.outlet, doc.title, pub.date, pub.precision, pub.source,
+            codes, sent.text, doc.outlet, doc.title, pub.date, pub.precision, pub.source,
         ))
     df = _frame(out, TIMELINE_COLUMNS)
     if len(df):
@@ -777,14 +810,42 @@ _ADVERBIAL_OPEN_RE = re.compile(
 _PROPER_TAIL_RE = re.compile(r"((?:(?:[A-Z][\w'’.-]*|of|the)\s+){0,3}[A-Z][\w'’.-]*)\s*$")
 
 
-@lru_cache(maxsize=8192)  # describe_event asks again for the same pieces as it widens a clause
+_CONTENT_TOKEN: dict[str, int] = {}  # token -> 1 if tokens(..., remove_stopwords=True, keep_numbers=False) keeps it
+
+
+def _is_content_token(w: str) -> int:
+    """1 if :func:`trilat_lib.text.tokens` (``remove_stopwords=True, keep_numbers=False``)
+    keeps the token ``w``, else 0 — its per-token tests, in its order."""
+    from .text import _WORD_RE, normalize_token, stopwords
+
+    if len(w) == 1 and not _WORD_RE.match(w):  # punctuation
+        return 0
+    if w.lstrip("$")[:1].isdigit():  # a number
+        return 0
+    w = normalize_token(w)
+    return int(w.lower() not in stopwords() and len(w) >= 1)
+
+
+@lru_cache(maxsize=65536)  # describe_event asks again for the same pieces as it widens a clause
 def _content_words(s: str) -> int:
-    from .text import tokens
+    """``len(tokens(s, remove_stopwords=True, keep_numbers=False))`` (the marker read as a
+    space), each distinct token judged once."""
+    from .text import _TOKEN_RE
 
-    return len(tokens(s.replace(_MARK, " "), remove_stopwords=True, keep_numbers=False))
+    known = _CONTENT_TOKEN
+    n = 0
+    for w in _TOKEN_RE.findall(s.replace(_MARK, " ")):
+        v = known.get(w)
+        if v is None:
+            v = _is_content_token(w)
+            if len(known) < 500_000:
+                known[w] = v
+        n += v
+    return n
 
 
-def _segments(text: str, regex: re.Pattern) -> list[tuple[int, int]]:
+@lru_cache(maxsize=65536)  # sentences and their pieces repeat across a corpus
+def _segments(text: str, regex: re.Pattern) -> tuple[tuple[int, int], ...]:
     spans, pos = [], 0
     for m in regex.finditer(text):
         if m.start() > pos:
@@ -792,7 +853,7 @@ def _segments(text: str, regex: re.Pattern) -> list[tuple[int, int]]:
         pos = m.end()
     if pos < len(text):
         spans.append((pos, len(text)))
-    return spans or [(0, len(text))]
+    return tuple(spans) or ((0, len(text)),)
 
 
 def _around(spans: list[tuple[int, int]], s: int, e: int) -> tuple[int, int]:
@@ -826,7 +887,37 @@ _TIDY_SUBS = [(re.compile(p), r) for p, r in (
     (r"[.\s]*[“‘]\s*$", ""), (r"^[\s,.;:—–”’-]+|[\s,;:—–-]+$", ""))]
 
 
+_TIDY_LEAD = frozenset(",.;:—–”’-")  # with whitespace: what the last of _TIDY_SUBS strips at the start
+_TIDY_TAIL = frozenset(",;:—–-")  # ... and at the end
+
+
+@lru_cache(maxsize=65536)  # describe_event tidies the same pieces again and again
 def _tidy(s: str) -> str:
+    """``_TIDY_SUBS`` applied in turn, then ``strip()`` (:func:`_tidy_reference`), faster: a
+    substitution that cannot change ``s`` is skipped, and the last one (leading and trailing
+    punctuation) is done by hand — the regex's whitespace class is ``str.isspace``, and no
+    newline is left for its ``$`` to stop before."""
+    (ws, repl_ws), (before, repl_before), (after_q, repl_after_q), (commas, repl_commas), (open_q, _), _ = _TIDY_SUBS
+    if "  " in s or "\n" in s or "\t" in s or "\r" in s:  # else every run is one space, replaced by itself
+        s = ws.sub(repl_ws, s)
+    s = before.sub(repl_before, s)
+    quotes = "“" in s or "‘" in s
+    if quotes:
+        s = after_q.sub(repl_after_q, s)
+    if s.count(",") > 1:
+        s = commas.sub(repl_commas, s)
+    if quotes:
+        s = open_q.sub("", s)
+    a, b = 0, len(s)
+    while a < b and (s[a] in _TIDY_LEAD or s[a].isspace()):
+        a += 1
+    while b > a and (s[b - 1] in _TIDY_TAIL or s[b - 1].isspace()):
+        b -= 1
+    return s[a:b].strip()
+
+
+def _tidy_reference(s: str) -> str:
+    """:func:`_tidy` as the plain sequence of substitutions (the tests compare the two)."""
     for rx, repl in _TIDY_SUBS:
         s = rx.sub(repl, s)
     return s.strip()
@@ -960,24 +1051,51 @@ def describe_event(
 _SIM_WORD_RE = re.compile(r"[^\W\d_][\w'’-]*")
 
 
+_NO_KEY = object()
+_SIM_KEYS: dict[str, str | None] = {}  # a word as written -> its 5-letter key (None: a stop word or too short)
+
+
+def _sim_key(word: str) -> str | None:
+    key = _SIM_KEYS.get(word, _NO_KEY)
+    if key is _NO_KEY:
+        from .text import normalize_token, stopwords
+
+        w = normalize_token(word)
+        key = None if len(w) < 2 or w in stopwords() else w[:5]
+        if len(_SIM_KEYS) < 500_000:  # the vocabulary of a corpus; bounded all the same
+            _SIM_KEYS[word] = key
+    return key
+
+
 @lru_cache(maxsize=65536)  # clauses and sentences repeat (idf and pairs ask for the same ones)
 def _sim_features(s: str) -> tuple[frozenset[str], frozenset[str]]:
     """(content words, the lower-case ones among them), each truncated to 5 letters
     ("colonized"/"colonial" → "colon"; crude but robust). Lower-case words are the event's
     predicates and common nouns ("summit", "export"); capitalised ones are names."""
-    from .text import normalize_token, stopwords
-
-    sw = stopwords()
     words, common = set(), set()
-    for k, m in enumerate(_SIM_WORD_RE.finditer(s or "")):
-        w = normalize_token(m.group())
-        if len(w) < 2 or w in sw:
+    get = _SIM_KEYS.get
+    for k, w in enumerate(_SIM_WORD_RE.findall(s or "")):
+        key = get(w, _NO_KEY)
+        if key is _NO_KEY:
+            key = _sim_key(w)
+        if key is None:
             continue
-        key = w[:5]
         words.add(key)
-        if k > 0 and m.group()[0].islower():
+        if k > 0 and w[0].islower():
             common.add(key)
     return frozenset(words), frozenset(common)
+
+
+def _features_of(texts) -> list[tuple[frozenset[str], frozenset[str]]]:
+    """:func:`_sim_features` of every text, each distinct text computed once."""
+    memo: dict = {}
+    out = []
+    for t in texts:
+        f = memo.get(t)
+        if f is None:
+            f = memo[t] = _sim_features(t)
+        out.append(f)
+    return out
 
 
 def similarity(a: str, b: str, min_shared: int = 2, idf: dict[str, float] | None = None) -> float:
@@ -1012,12 +1130,21 @@ def _idf(timeline: pd.DataFrame) -> dict[str, float]:
     """Inverse document frequency over the timeline's distinct sentences: words found in most
     sentences (here "Japan", "Korea") weigh little, rare ones ("colonial", "NATO") much."""
     import math
+    from collections import Counter
 
     sents = timeline.drop_duplicates(["doc_id", "sentence_id"])["sentence"].fillna("")
-    df: dict[str, int] = {}
-    for s in sents:
-        for t in _sim_features(s)[0]:
-            df[t] = df.get(t, 0) + 1
+    df: Counter = Counter()
+    known = _SIM_KEYS.keys()
+    for s, k in Counter(sents.tolist()).items():  # each distinct sentence once, counted k times
+        found = set(_SIM_WORD_RE.findall(s or ""))
+        # the content words of _sim_features(s), from the word cache when it knows every word
+        keys = set(map(_SIM_KEYS.get, found)) if found <= known else {_sim_key(w) for w in found}
+        keys.discard(None)
+        if k == 1:
+            df.update(keys)
+        else:
+            for t in keys:
+                df[t] += k
     n = len(sents)
     return {t: math.log((1 + n) / (1 + c)) + 0.05 for t, c in df.items()}
 
@@ -1044,7 +1171,7 @@ def _pairs(timeline: pd.DataFrame, min_shared: int, country_guard: bool, same_se
     """
     import bisect
 
-    feats = [_sim_features(c) for c in timeline["clause"].fillna("")]
+    feats = _features_of(timeline["clause"].fillna("").tolist())
     idf = _idf(timeline)
     weight = idf.get
     totals = [math.fsum(weight(t, 1.0) for t in words) for words, _ in feats]
@@ -1127,6 +1254,62 @@ def cluster_events(
     n = len(timeline)
     if n == 0:
         return pd.Series([], dtype="Int64", name="event_id")
+    import numpy as np
+
+    starts, ends = timeline["start"].tolist(), timeline["end"].tolist()
+    found = _fast_candidates(timeline, threshold, min_shared, same_granularity, country_guard)
+    if found is None:  # values the fast path does not handle: the pair-by-pair reference
+        cand_i, cand_j = map(np.asarray, _candidates_by_pairs(timeline, threshold, min_shared, same_granularity,
+                                                              country_guard))
+    else:
+        cand_i, cand_j = found
+        starts = [d.toordinal() for d in starts]  # in the same order as the dates, compared faster
+        ends = [d.toordinal() for d in ends]
+    # grow groups from the most similar pairs down; a group keeps the interval all its mentions
+    # share. ``group[i]`` labels i's group; a join relabels the smaller group (the labels are
+    # not in the result, only the groups, their intervals and smallest members)
+    group = list(range(n))
+    members: list = [[i] for i in range(n)]
+    lo_of, hi_of = list(starts), list(ends)
+    done, block = 0, 1024
+    while done < len(cand_i):
+        bi, bj = cand_i[done:done + block], cand_j[done:done + block]
+        if done:  # groups only grow: pairs already in one group at the block's start stay so
+            g = np.asarray(group)
+            apart = g[bi] != g[bj]
+            bi, bj = bi[apart], bj[apart]
+        done += block
+        block = min(2 * block, 1 << 20)
+        for i, j in zip(bi.tolist(), bj.tolist()):
+            gi = group[i]
+            gj = group[j]
+            if gi == gj:
+                continue
+            a0, a1, b0, b1 = lo_of[gi], hi_of[gi], lo_of[gj], hi_of[gj]
+            lo = a0 if a0 > b0 else b0
+            hi = a1 if a1 < b1 else b1
+            if lo > hi:
+                continue  # the groups would no longer share a common date
+            if len(members[gi]) < len(members[gj]):
+                gi, gj = gj, gi
+            moved = members[gj]
+            members[gj] = None
+            for k in moved:
+                group[k] = gi
+            members[gi] += moved
+            lo_of[gi], hi_of[gi] = lo, hi
+    # number events chronologically
+    live = [g for g in range(n) if members[g] is not None]
+    order = sorted(live, key=lambda g: (lo_of[g], hi_of[g], min(members[g])))
+    ids = [0] * n
+    for k, g in enumerate(order, start=1):
+        ids[g] = k
+    return pd.Series([ids[g] for g in group], index=timeline.index, dtype="Int64", name="event_id")
+
+
+def _candidates_by_pairs(timeline, threshold, min_shared, same_granularity, country_guard) -> tuple[list, list]:
+    """The pairs (i, j) :func:`cluster_events` may join, most similar first (ties by i, j),
+    from :func:`_pairs`: the reference the fast path (:func:`_fast_candidates`) must equal."""
     starts, ends = timeline["start"].tolist(), timeline["end"].tolist()
     grans = timeline["granularity"].tolist()
     candidates = []
@@ -1145,26 +1328,325 @@ def cluster_events(
                 continue
         candidates.append((sim, i, j))
     candidates.sort(key=lambda t: (-t[0], t[1], t[2]))
-    group = list(range(n))
-    members = {i: [i] for i in range(n)}
-    span = {i: (starts[i], ends[i]) for i in range(n)}
-    for sim, i, j in candidates:
-        gi, gj = group[i], group[j]
-        if gi == gj:
-            continue
-        (a0, a1), (b0, b1) = span[gi], span[gj]
-        lo, hi = max(a0, b0), min(a1, b1)
-        if lo > hi:
-            continue  # the groups would no longer share a common date
-        for k in members[gj]:
-            group[k] = gi
-        members[gi] += members.pop(gj)
-        span[gi] = (lo, hi)
-        span.pop(gj)
-    # number events chronologically
-    order = sorted(members, key=lambda g: (span[g][0], span[g][1], min(members[g])))
-    ids = {g: k for k, g in enumerate(order, start=1)}
-    return pd.Series([ids[group[i]] for i in range(n)], index=timeline.index, dtype="Int64", name="event_id")
+    return [i for _, i, _ in candidates], [j for _, _, j in candidates]
+
+
+def _codes(values) -> list[int] | None:
+    """Integer codes with the equality of ``values`` as :func:`_candidates_by_pairs` compares
+    them (``!=``): equal strings (or None) share a code, every NaN gets its own; None for other
+    kinds of value (the caller then takes the reference path)."""
+    codes, seen = [], {}
+    for v in values:
+        if v is None or isinstance(v, str):
+            codes.append(seen.setdefault(v, len(seen)))
+        elif isinstance(v, float) and v != v:
+            codes.append(-1 - len(codes))  # NaN != NaN: never equal to another row
+        else:
+            return None
+    return codes
+
+
+def _exact_weight_units(weights: list[float]) -> tuple[int, list[int]] | None:
+    """(K, m) with every weight == m_t / 2**K exactly and 0 < m_t < 2**62, so that sums of
+    weights are sums of integers (exact, in any order) — None when the weights do not allow it."""
+    ratios = []
+    for w in weights:
+        if not (isinstance(w, float) and math.isfinite(w) and w > 0):
+            return None
+        num, den = w.as_integer_ratio()
+        ratios.append((num, den.bit_length() - 1))
+    k = max((e for _, e in ratios), default=0)
+    m = [num << (k - e) for num, e in ratios]
+    if any(x >= 1 << 62 for x in m):
+        return None
+    return k, m
+
+
+class _SimilarityTable:
+    """:func:`_sim` for many pairs of distinct features at once, vectorised and bit-identical.
+
+    The shared words' weights are summed as exact integers — every weight is an integer
+    multiple of ``2**-k`` — so the sum is exact whatever the order; ``math.fsum`` is exactly
+    rounded, and so is the one IEEE addition that turns the integer sum into a float. Then the
+    division by the smaller total and the checks of :func:`_sim`. :meth:`make` returns None
+    when the weights do not allow an exact integer sum.
+    """
+
+    DENSE_LIMIT = 200_000_000  # (features × words) lookups in a bit table up to this size, else by binary search
+
+    @classmethod
+    def make(cls, feats, idf):
+        vocab: dict[str, int] = {}
+        for words, _ in feats:
+            for t in words:
+                vocab.setdefault(t, len(vocab))
+        units = _exact_weight_units([float(idf.get(t, 1.0)) for t in vocab])
+        return None if units is None else cls(feats, idf, vocab, *units)
+
+    def __init__(self, feats, idf, vocab, k, m):
+        import numpy as np
+
+        indptr, indices, common = [0], [], []
+        for words, com in feats:
+            for t in words:
+                indices.append(vocab[t])
+                common.append(t in com)
+            indptr.append(len(indices))
+        self.k = k
+        self.totals = np.array([math.fsum(idf.get(t, 1.0) for t in words) for words, _ in feats], dtype=np.float64)
+        n_f, n_v = len(feats), len(vocab) + 1  # word id n_v - 1 pads the rows below: in no feature
+        self.n_v = n_v
+        self.lens = lens = np.diff(np.asarray(indptr, dtype=np.int64))
+        self.width = width = max(int(lens.max(initial=0)), 1)
+        indices = np.asarray(indices, dtype=np.int64)
+        common = np.asarray(common, dtype=bool)
+        owner = np.repeat(np.arange(n_f, dtype=np.int64), lens)
+        slot = np.arange(len(indices), dtype=np.int64) - np.repeat(np.asarray(indptr[:-1], dtype=np.int64), lens)
+        # per feature, padded to ``width``: its word ids and whether each is lower-case there
+        self.words = np.full((n_f, width), n_v - 1, dtype=np.int64)
+        self.words[owner, slot] = indices
+        self.is_common = np.zeros((n_f, width), dtype=bool)
+        self.is_common[owner, slot] = common
+        # each weight as two integer parts below 2**31: the row sums below are exact in float64
+        self.w_hi = np.array([x >> 31 for x in m] + [0], dtype=np.float64)
+        self.w_lo = np.array([x & 0x7FFFFFFF for x in m] + [0], dtype=np.float64)
+        flat = owner * n_v + indices  # (feature, word) pairs, each feature's words in one run
+        self.dense = n_f * n_v <= self.DENSE_LIMIT
+        if self.dense:
+            self.has = np.zeros(n_f * n_v, dtype=bool)
+            self.has[flat] = True
+            self.has_common = np.zeros(n_f * n_v, dtype=bool)
+            self.has_common[flat[common]] = True
+        else:
+            order = np.argsort(flat, kind="stable")
+            self.keys, self.key_common = flat[order], common[order]
+
+    def _lookup(self, q):
+        """(word in feature, word lower-case in feature) for flat (feature, word) codes ``q``."""
+        import numpy as np
+
+        if self.dense:
+            return self.has[q], self.has_common[q]
+        if not len(self.keys):
+            return np.zeros(q.shape, dtype=bool), np.zeros(q.shape, dtype=bool)
+        pos = np.minimum(np.searchsorted(self.keys, q), len(self.keys) - 1)
+        hit = self.keys[pos] == q
+        return hit, hit & self.key_common[pos]
+
+    def __call__(self, pair_a, pair_b, min_shared: int):
+        """:func:`_sim` of the features ``pair_a[x]`` and ``pair_b[x]`` (index arrays)."""
+        import numpy as np
+
+        lens, words, n_v = self.lens, self.words, self.n_v
+        out = np.zeros(len(pair_a), dtype=np.float64)
+        swap = lens[pair_a] > lens[pair_b]  # walk the smaller set, look its words up in the other
+        small = np.where(swap, pair_b, pair_a)
+        other = np.where(swap, pair_a, pair_b)
+        n_small = lens[small]
+        chunk = max(1, 4_000_000 // self.width)
+        for ln in range(1, self.width + 1):  # the pairs whose smaller feature has ln words
+            sel_all = np.flatnonzero(n_small == ln)
+            for c0 in range(0, len(sel_all), chunk):
+                sel = sel_all[c0:c0 + chunk]
+                s_, o_ = small[sel], other[sel]
+                w = words[s_, :ln]
+                hit, hit_common = self._lookup(o_[:, None] * n_v + w)
+                both_common = hit_common & self.is_common[s_, :ln]  # a lower-case word of both
+                ok = (np.count_nonzero(hit, axis=1) >= min_shared) & both_common.any(axis=1)
+                sel, w, hit = sel[ok], w[ok], hit[ok]
+                if not len(sel):
+                    continue
+                hi = np.where(hit, self.w_hi[w], 0.0).sum(axis=1)
+                lo = np.where(hit, self.w_lo[w], 0.0).sum(axis=1)
+                total = (hi * 2.0 ** 31 + lo) * 2.0 ** -self.k  # exactly rounded, as math.fsum
+                denom = np.minimum(self.totals[pair_a[sel]], self.totals[pair_b[sel]])
+                out[sel] = np.where(denom > 0, np.minimum(1.0, total / np.where(denom > 0, denom, 1.0)), 0.0)
+        return out
+
+
+_BLOCK_WORK = 8_000_000  # pairs handled at once by _fast_candidates (bounds its memory)
+
+
+def _blocks(work, limit: int) -> list[tuple[int, int]]:
+    """Consecutive ranges ``[a, b)`` of positions whose ``work`` sums to at most ``limit``
+    (a single position above it makes a range of its own)."""
+    import numpy as np
+
+    cum = np.cumsum(np.asarray(work, dtype=np.int64))
+    out, a, base = [], 0, 0
+    while a < len(cum):
+        b = max(int(np.searchsorted(cum, base + limit, side="right")), a + 1)
+        out.append((a, b))
+        base, a = int(cum[b - 1]), b
+    return out
+
+
+def _fast_candidates(timeline, threshold, min_shared, same_granularity, country_guard):
+    """The candidate pairs of :func:`_candidates_by_pairs` (the same pairs in the same order),
+    computed by blocks instead of pair by pair; None when the timeline holds values this does
+    not handle (dates that are not ``datetime.date``, unusual granularity values, weights that
+    cannot be summed exactly as integers) — the caller then takes the reference path.
+
+    A similarity depends only on the two clauses' features, and a corpus repeats its clauses,
+    so it is computed once per pair of distinct features (:class:`_SimilarityTable`), for
+    the feature pairs that share a lower-case word (the similarity is 0 otherwise) and occur
+    in a common year (a sparse product over (word, year) columns). Row pairs are then found
+    year by year: the rows starting in year y against the rows under way in y, through the
+    sparse matrix of the feature pairs similar enough. Two overlapping intervals meet in the
+    year where the later one starts, so each overlapping pair is found exactly once, there.
+    """
+    import numpy as np
+    import scipy.sparse as sp
+
+    n = len(timeline)
+    starts, ends = timeline["start"].tolist(), timeline["end"].tolist()
+    if not all(type(d) is date for d in starts) or not all(type(d) is date for d in ends):
+        return None
+    s_ord = np.fromiter((d.toordinal() for d in starts), dtype=np.int64, count=n)
+    e_ord = np.fromiter((d.toordinal() for d in ends), dtype=np.int64, count=n)
+    if (s_ord > e_ord).any():
+        return None
+    gran = _codes(timeline["granularity"].tolist())
+    if gran is None:
+        return None
+    gran = np.asarray(gran, dtype=np.int64)
+    key_code: dict = {}  # (doc_id, sentence_id), compared as the reference compares the tuples
+    keys = np.fromiter((key_code.setdefault(k, len(key_code)) for k in
+                        zip(timeline["doc_id"].tolist(), timeline["sentence_id"].tolist())), dtype=np.int64, count=n)
+
+    # countries: one bit mask per distinct "countries" value (a uint64 word per 64 countries)
+    set_code: dict = {}
+    ctry = np.fromiter((set_code.setdefault(str(c or ""), len(set_code)) for c in timeline["countries"].fillna("")),
+                       dtype=np.int64, count=n)
+    sets = [frozenset(filter(None, s.split(";"))) for s in set_code]
+    bit = {c: b for b, c in enumerate(sorted(set().union(*sets)))}
+    n_words = max(1, (len(bit) + 63) // 64)
+    set_masks = np.zeros((len(sets), n_words), dtype=np.uint64)
+    for k, cs in enumerate(sets):
+        m = sum(1 << bit[c] for c in cs)
+        for w in range(n_words):
+            set_masks[k, w] = (m >> (64 * w)) & 0xFFFFFFFFFFFFFFFF
+    set_nonempty = np.array([bool(cs) for cs in sets], dtype=bool)
+
+    def admissible(i, j):
+        """The checks of _candidates_by_pairs that need no similarity (overlap, granularity)."""
+        ok = (s_ord[i] <= e_ord[j]) & (s_ord[j] <= e_ord[i])
+        same_g = gran[i] == gran[j]
+        if same_granularity:
+            ok &= same_g
+        else:
+            inside = (((s_ord[i] >= s_ord[j]) & (e_ord[i] <= e_ord[j]))
+                      | ((s_ord[j] >= s_ord[i]) & (e_ord[j] <= e_ord[i])))
+            ok &= same_g | inside
+        return ok
+
+    def countries_clash(i, j):
+        a, b = ctry[i], ctry[j]
+        disjoint = ~(set_masks[a] & set_masks[b]).any(axis=1)
+        return set_nonempty[a] & set_nonempty[b] & disjoint
+
+    # distinct clause features, the similarity of the feature pairs that can meet
+    feats = _features_of(timeline["clause"].fillna("").tolist())
+    fid_of: dict = {}
+    fid = np.fromiter((fid_of.setdefault(f, len(fid_of)) for f in feats), dtype=np.int64, count=n)
+    distinct = list(fid_of)
+    n_f = len(distinct)
+    s_year = np.fromiter((d.year for d in starts), dtype=np.int64, count=n)
+    e_year = np.fromiter((d.year for d in ends), dtype=np.int64, count=n)
+    years = np.unique(s_year)  # the years where some row starts; a row covers those within its interval
+    n_y = len(years)
+    y_start = np.searchsorted(years, s_year)
+    cover_len = np.searchsorted(years, e_year, side="right") - y_start
+    cover_row = np.repeat(np.arange(n, dtype=np.int64), cover_len)
+    cover_y = (np.repeat(y_start - np.cumsum(cover_len) + cover_len, cover_len)
+               + np.arange(len(cover_row), dtype=np.int64))  # the start-years each row covers
+
+    cvocab: dict[str, int] = {}
+    c_ptr, c_idx = [0], []
+    for _, com in distinct:
+        c_idx.extend(cvocab.setdefault(t, len(cvocab)) for t in com)
+        c_ptr.append(len(c_idx))
+    c_ptr = np.asarray(c_ptr, dtype=np.int64)
+    c_idx = np.asarray(c_idx, dtype=np.int64)
+    c_len = np.diff(c_ptr)
+    cells = np.unique(fid[cover_row] * n_y + cover_y)  # (feature, year) where a row of the feature is under way
+    cf, cy = cells // n_y, cells % n_y
+    rep = np.repeat(np.arange(len(cells), dtype=np.int64), c_len[cf])
+    pos = np.repeat(c_ptr[cf] - np.cumsum(c_len[cf]) + c_len[cf], c_len[cf]) + np.arange(len(rep), dtype=np.int64)
+    _, col = np.unique(c_idx[pos] * n_y + cy[rep], return_inverse=True)  # (lower-case word, year) columns
+    X = sp.csr_matrix((np.ones(len(rep), dtype=bool), (cf[rep], col.ravel())),
+                      shape=(n_f, int(col.max(initial=-1)) + 1))
+    # two rows under way in one year overlap in the year where the later one starts: X·Xᵀ holds
+    # every feature pair a row pair of which could be joined (and is symmetric). By blocks of
+    # features, so that memory stays bounded
+    table = _SimilarityTable.make(distinct, _idf(timeline))
+    if table is None:
+        return None
+    XT = X.T.tocsr()
+    kept_a, kept_b, kept_s = [], [], []
+    for b0, b1 in _blocks(X.astype(np.int64) @ np.diff(XT.indptr), _BLOCK_WORK):
+        part = (X[b0:b1] @ XT).tocoo()
+        pa, pb = part.row.astype(np.int64) + b0, part.col.astype(np.int64)
+        upper = pa <= pb
+        pa, pb = pa[upper], pb[upper]
+        sims = table(pa, pb, min_shared)
+        good = (sims >= threshold) & (sims > 0)
+        kept_a.append(pa[good]), kept_b.append(pb[good]), kept_s.append(sims[good])
+    del X, XT, table
+    pa, pb, sims = (np.concatenate(x) for x in (kept_a, kept_b, kept_s))
+    # candidates are taken most similar first, then by (i, j): one int64 key per pair,
+    # (rank of the similarity, i, j), sorted once
+    levels = np.unique(np.append(sims, 1.0))[::-1]
+    if len(levels) * n * n >= 2 ** 62:
+        return None
+    rank = np.searchsorted(-levels, -sims)  # 0 = most similar
+    off = pa != pb
+    S = sp.csr_matrix((np.concatenate([rank, rank[off]]) + 1,
+                       (np.concatenate([pa, pb[off]]), np.concatenate([pb, pa[off]]))),
+                      shape=(n_f, n_f), dtype=np.int64)  # data: 1 + the similarity's rank
+    del pa, pb, sims, rank, off
+    nn = np.int64(n) * n
+    found = []
+
+    # two expressions of one sentence: similarity 1, no country check
+    order = np.argsort(keys, kind="stable")
+    size = np.bincount(keys)
+    grp_end = np.cumsum(size)[keys[order]]  # for each row (in key order), where its sentence's rows end
+    later = grp_end - np.arange(1, n + 1)  # rows of the same sentence after it
+    src = np.repeat(np.arange(n, dtype=np.int64), later)
+    dst = np.repeat(np.arange(1, n + 1) - np.cumsum(later) + later, later) + np.arange(len(src), dtype=np.int64)
+    i, j = order[src], order[dst]  # stable order: i < j
+    keep = admissible(i, j)
+    rank_one = int(np.searchsorted(-levels, -1.0))
+    found.append(rank_one * nn + i[keep] * n + j[keep])
+
+    # row pairs, year by year: the rows starting in y against the rows under way in y
+    by_start = np.argsort(y_start, kind="stable")
+    start_cut = np.searchsorted(y_start[by_start], np.arange(n_y + 1))
+    by_cover = np.argsort(cover_y, kind="stable")
+    cover_cut = np.searchsorted(cover_y[by_cover], np.arange(n_y + 1))
+    S_ones = S.copy()
+    S_ones.data[:] = 1
+    for y in range(n_y):
+        all_a = by_start[start_cut[y]:start_cut[y + 1]]
+        rows_b = cover_row[by_cover[cover_cut[y]:cover_cut[y + 1]]]
+        PB = sp.csr_matrix((np.ones(len(rows_b), dtype=np.int64), (fid[rows_b], np.arange(len(rows_b)))),
+                           shape=(n_f, len(rows_b)))
+        per_row = (S_ones @ np.bincount(fid[rows_b], minlength=n_f))[fid[all_a]]  # pairs each row will give
+        for a0, a1 in _blocks(per_row, _BLOCK_WORK):
+            rows_a = all_a[a0:a1]
+            R = (S[fid[rows_a]] @ PB).tocoo()  # one term per entry: S[feature of i, feature of j]
+            i, j, r = rows_a[R.row], rows_b[R.col], R.data - 1
+            keep = (i != j) & ((y_start[j] < y) | (i < j)) & (keys[i] != keys[j])  # each pair once, other sentences
+            i, j, r = i[keep], j[keep], r[keep]
+            i, j = np.minimum(i, j), np.maximum(i, j)
+            keep = admissible(i, j)
+            if country_guard:
+                keep &= ~countries_clash(i, j)
+            found.append(r[keep] * nn + i[keep] * n + j[keep])
+    key = np.sort(np.concatenate(found))
+    ij = key % nn
+    return ij // n, ij % n
 
 
 def _label_score(label: str) -> tuple:
@@ -1189,40 +1671,66 @@ def merge_events(
     ``timeline``; :func:`cluster_events` gives each of them its ``event_id``. Parameters as in
     :func:`cluster_events`. With ``merge=False`` every mention stays its own entry (same columns).
     """
-    ids = cluster_events(timeline, threshold, min_shared, same_granularity, country_guard)
-    if not merge:
+    if merge:
+        ids = cluster_events(timeline, threshold, min_shared, same_granularity, country_guard)
+    else:  # every mention its own entry; the parameters are checked all the same
+        _check_timeline(timeline)
+        _check_float("threshold", threshold, 0.0, 1.0)
+        _check_int("min_shared", min_shared, 1)
         ids = pd.Series(range(1, len(timeline) + 1), index=timeline.index, dtype="Int64", name="event_id")
-    if not len(timeline):
+    n = len(timeline)
+    if not n:
         return pd.DataFrame(columns=MERGED_COLUMNS)
-    cols = ["doc_id", "sentence_id", "start", "end", "granularity", "value", "mod", "event", "timex", "countries", "sentence"]
-    recs = timeline.reindex(columns=cols).assign(
-        outlet=timeline["outlet"].fillna("unknown").astype(str) if "outlet" in timeline else "unknown",
-        _pos=timeline["timex_start"] if "timex_start" in timeline else 0,
-        event_id=ids.values).to_dict("records")
-    groups: dict[int, list[dict]] = {}
-    for r in recs:
-        groups.setdefault(int(r["event_id"]), []).append(r)
+
+    def col(name):  # a column's values (NaN for a missing column, as reindex gives)
+        return timeline[name].tolist() if name in timeline.columns else [math.nan] * n
+
+    doc, sid, start, end = col("doc_id"), col("sentence_id"), col("start"), col("end")
+    gran, value, mod, event = col("granularity"), col("value"), col("mod"), col("event")
+    timex, countries, sentence = col("timex"), col("countries"), col("sentence")
+    outlet = timeline["outlet"].fillna("unknown").astype(str).tolist() if "outlet" in timeline else ["unknown"] * n
+    pos = timeline["timex_start"].tolist() if "timex_start" in timeline else [0] * n
+    eids = [int(e) for e in ids.tolist()]
+    sdoc = [str(d) for d in doc]
+    # by event, each event's mentions by document, sentence and position (ties in row order)
+    order = sorted(range(n), key=lambda r: (eids[r], sdoc[r], sid[r], pos[r]))
+    scores: dict = {}
+
+    def label_score(r):  # _label_score, once per distinct label
+        label = event[r] or ""
+        sc = scores.get(label)
+        if sc is None:
+            sc = scores[label] = _label_score(label)
+        return sc
+
     rows = []
-    for eid in sorted(groups):
-        g = sorted(groups[eid], key=lambda r: (str(r["doc_id"]), r["sentence_id"], r["_pos"]))
-        finest = min(g, key=lambda r: granularity_rank(r["granularity"]))
-        best = max(g, key=lambda r: _label_score(r["event"] or ""))
-        docs = list(dict.fromkeys(str(r["doc_id"]) for r in g))
-        sent_keys = list(dict.fromkeys((str(r["doc_id"]), int(r["sentence_id"])) for r in g))
-        sentence_of = {(str(r["doc_id"]), int(r["sentence_id"])): r["sentence"] for r in g}
-        rows.append({
-            "event_id": eid, "start": max(r["start"] for r in g), "end": min(r["end"] for r in g),
-            "granularity": finest["granularity"], "value": finest["value"], "mod": finest["mod"],
-            "event": best["event"],
-            "n_mentions": len(g), "n_documents": len(docs), "doc_ids": "; ".join(docs),
-            "sentence_ids": "; ".join(f"{d}:{s}" for d, s in sent_keys),
-            "outlets": "; ".join(dict.fromkeys(r["outlet"] for r in g)),
-            "timexes": "; ".join(dict.fromkeys(r["timex"] for r in g)),
-            "values": "; ".join(dict.fromkeys(r["value"] for r in g)),
-            "countries": ";".join(dict.fromkeys(c for r in g for c in str(r["countries"] or "").split(";") if c)),
-            "evidence": " | ".join(f"[{d}:{s}] {sentence_of[(d, s)]}" for d, s in sent_keys),
-            "first_doc_id": g[0]["doc_id"], "first_sentence_id": int(g[0]["sentence_id"]),
-        })
+    k = 0
+    while k < n:
+        eid = eids[order[k]]
+        e = k + 1
+        while e < n and eids[order[e]] == eid:
+            e += 1
+        g = order[k:e]
+        k = e
+        if len(g) == 1:
+            finest = best = g[0]
+        else:
+            finest = min(g, key=lambda r: granularity_rank(gran[r]))
+            best = max(g, key=label_score)
+        docs = list(dict.fromkeys(sdoc[r] for r in g))
+        sent_keys = list(dict.fromkeys((sdoc[r], int(sid[r])) for r in g))
+        sentence_of = {(sdoc[r], int(sid[r])): sentence[r] for r in g}
+        rows.append((
+            eid, max(start[r] for r in g), min(end[r] for r in g), gran[finest], value[finest], mod[finest],
+            event[best], len(g), len(docs), "; ".join(docs),
+            "; ".join(f"{d}:{s}" for d, s in sent_keys),
+            "; ".join(dict.fromkeys(outlet[r] for r in g)),
+            "; ".join(dict.fromkeys(timex[r] for r in g)),
+            "; ".join(dict.fromkeys(value[r] for r in g)),
+            ";".join(dict.fromkeys(c for r in g for c in str(countries[r] or "").split(";") if c)),
+            " | ".join(f"[{d}:{s}] {sentence_of[(d, s)]}" for d, s in sent_keys),
+            doc[g[0]], int(sid[g[0]]),
+        ))
     out = pd.DataFrame(rows, columns=MERGED_COLUMNS)
     return out.sort_values(["start", "end", "event_id"], kind="stable").reset_index(drop=True)
 
