@@ -361,3 +361,75 @@ def test_country_sentiment_groups_like_pandas_and_drops_heading_mentions():
     assert (dup.n_mentions >= 1).all()
     with pytest.raises(ParameterError, match="doc_id"):
         S.country_sentiment(docs[:1], "target", mentions)
+
+
+# ----------------------------------------------------------------- fast aggregation = the plain definitions
+
+def _plain_ci(x, n_boot, ci, rng):
+    """bootstrap_ci as first written: one draw of every resample, numpy's mean and quantile."""
+    x = np.asarray(x, dtype=float)
+    if len(x) < 2:
+        return float("nan"), float("nan")
+    means = x[rng.integers(0, len(x), size=(n_boot, len(x)))].mean(axis=1)
+    alpha = (1 - ci) / 2
+    return float(np.quantile(means, alpha)), float(np.quantile(means, 1 - alpha))
+
+
+def _stance_table(n_rows: int = 4000, seed: int = 0) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    country = rng.choice(["KOR", "JPN", "USA", "PRK"], n_rows, p=[0.55, 0.25, 0.15, 0.05])
+    doc = rng.integers(0, 400, n_rows)
+    score = rng.choice([-0.5, -0.1, 0.0, 0.2, 0.6, np.nan], n_rows, p=[0.2, 0.2, 0.2, 0.2, 0.199, 0.001])
+    return pd.DataFrame({
+        "doc_id": [f"d{i}" for i in doc], "country": country, "score": score + rng.normal(0, 1e-3, n_rows).round(3),
+        "label": 0, "n_mentions": rng.integers(1, 4, n_rows),
+        "outlet": rng.choice(["A", "B", None], n_rows),
+        "published": [date(2024, 1 + i % 12, 1 + i % 27) if i % 9 else None for i in doc],
+    })
+
+
+@pytest.mark.parametrize("kwargs", [{}, {"n_boot": 150, "ci": 0.8, "random_state": 3, "neutral_band": 0.3}])
+def test_aggregate_equals_a_plain_loop_over_groups(kwargs, monkeypatch):
+    monkeypatch.setattr(S, "_BOOT_BLOCK", 1 << 12)  # several blocks of resamples even for small groups
+    df = _stance_table()
+    n_boot, ci, seed = kwargs.get("n_boot", 2000), kwargs.get("ci", 0.95), kwargs.get("random_state", 0)
+    band = kwargs.get("neutral_band")
+    labels = S.label(df["score"], band) if band is not None else df["label"]
+    for by in (["country"], ["country", "doc_id"], ["country", "outlet"]):
+        got = S.aggregate(df, by, **kwargs)
+        rows = []
+        for key, g in df.groupby(by, sort=True, dropna=False):
+            lab = labels[g.index]
+            lo, hi = _plain_ci(g["score"], n_boot, ci, np.random.default_rng(seed))
+            rows.append({**dict(zip(by, key)), "n_sentences": len(g), "n_mentions": int(g["n_mentions"].sum()),
+                         "n_docs": g["doc_id"].nunique(), "mean": float(g["score"].mean()), "ci_low": lo, "ci_high": hi,
+                         "share_positive": float((lab == 1).mean()), "share_neutral": float((lab == 0).mean()),
+                         "share_negative": float((lab == -1).mean())})
+        pd.testing.assert_frame_equal(got, pd.DataFrame(rows, columns=got.columns), check_exact=True)
+    # a Generator runs on through the groups in order, as with one bootstrap_ci call per group
+    got = S.aggregate(df, ["country", "outlet"], n_boot=50, random_state=np.random.default_rng(5))
+    rng = np.random.default_rng(5)
+    want = [_plain_ci(g["score"], 50, 0.95, rng) for _, g in df.groupby(["country", "outlet"], dropna=False)]
+    np.testing.assert_array_equal(got[["ci_low", "ci_high"]].to_numpy(), np.array(want))
+
+
+@pytest.mark.parametrize("n", [2, 7, 8, 9, 64, 65, 300, 9000])
+def test_bootstrap_ci_is_the_plain_bootstrap_bit_for_bit(n, monkeypatch):
+    monkeypatch.setattr(S, "_BOOT_BLOCK", 1 << 14)
+    x = np.random.default_rng(n).normal(size=n) * 10.0 ** np.random.default_rng(1).integers(-3, 3, n)
+    for seed in (0, 11):
+        assert repr(S.bootstrap_ci(x, 500, 0.9, seed)) == repr(_plain_ci(x, 500, 0.9, np.random.default_rng(seed)))
+    assert repr(S.bootstrap_ci(x, 500, 0.9, seed)) == repr(S.bootstrap_ci(x.copy(), 500, 0.9, seed))  # memo hit
+
+
+def test_evidence_and_period_equal_their_plain_definitions():
+    df = _stance_table(seed=1).set_index(np.arange(4000)[::-1] * 3)  # ties in score, a shuffled index
+    for country in ("KOR", "PRK", "nowhere"):
+        for positive in (True, False):
+            sub = df[df["country"] == country].sort_values("score", ascending=not positive)
+            sub = sub[sub["score"] > 0] if positive else sub[sub["score"] < 0]
+            pd.testing.assert_frame_equal(S.evidence(df, country, 4, positive), sub.head(4).reset_index(drop=True))
+    dated = df[df["published"].notna()].copy()
+    dated["period"] = pd.PeriodIndex(pd.to_datetime(dated["published"]), freq="Q").astype(str)
+    pd.testing.assert_frame_equal(S.by_country_period(df, "Q", n_boot=100),
+                                  S.aggregate(dated, ["country", "period"], n_boot=100), check_exact=True)

@@ -69,6 +69,45 @@ def test_npmi_errors():
         npmi_coherence([], [["a"]])
 
 
+def _slide_every_window(topics, reference, window):
+    """Window counts by visiting every window, as gensim's accumulator does."""
+    words = sorted({w for t in topics for w in t})
+    index = {w: i for i, w in enumerate(words)}
+    co, n_windows = np.zeros((len(words), len(words))), 0
+    for toks in reference:
+        ids = [index.get(w, -1) for w in toks]
+        if window == "document" or len(ids) <= window:
+            states = [{i for i in ids if i >= 0}]
+        else:
+            states = [{i for i in ids[:window] if i >= 0}]
+            for t in range(1, len(ids) - window + 1):
+                state = set(states[-1])
+                state.discard(ids[t - 1])
+                if ids[t + window - 1] >= 0:
+                    state.add(ids[t + window - 1])
+                states.append(state)
+        for state in states:
+            for i in state:
+                for j in state:
+                    co[i, j] += 1
+        n_windows += len(states)
+    return index, co, n_windows
+
+
+def test_window_counts_equal_visiting_every_window():
+    from trilat_lib.topics import _window_presence
+
+    rng = random.Random(0)
+    vocab = list("abcdefghij")
+    for _ in range(200):
+        ref = [[rng.choice(vocab) for _ in range(rng.randrange(0, 30))] for _ in range(rng.randrange(0, 8))]
+        topics = [rng.sample(vocab, rng.randrange(1, 5)) for _ in range(rng.randrange(1, 4))] + [["zz", "a"]]
+        for window in (2, 3, 4, 10, "document"):
+            index, co, n = _window_presence(topics, ref, window)
+            want = _slide_every_window(topics, ref, window)
+            assert index == want[0] and n == want[2] and np.array_equal(co, want[1]), (ref, topics, window)
+
+
 def test_diversity_and_similarity():
     assert topic_diversity([["a", "b"], ["b", "c"]], top_n=2) == pytest.approx(3 / 4)
     assert topic_diversity([["a", "b"], ["c", "d"]], top_n=2) == 1.0
@@ -230,6 +269,47 @@ def test_auto_k_on_a_sample_of_a_large_corpus():
     assert set(full.k_selection_["passages"]) == {300}
     with pytest.raises(ParameterError, match="selection_max_passages"):
         TopicModel(selection_max_passages=5).fit(texts)
+
+
+def test_auto_k_reuses_its_fits_and_window_counts():
+    """Under the cap the final model is the selection's fit at the chosen k, and every coherence
+    (one window count for all k) is what npmi_coherence gives for that k alone."""
+    themes = [
+        "tariff export import semiconductor supply chain factory shipment customs quota".split(),
+        "missile launch radar destroyer drill troops deterrence warhead submarine artillery".split(),
+    ]
+    rng = random.Random(2)
+    texts = ["\n\n".join(" ".join(rng.choice(themes[i % 2] + themes[(i // 2) % 2]) for _ in range(20)) + "."
+                           for _ in range(2)) for i in range(40)]
+    kw = dict(max_df=0.9, random_state=0)
+    m = TopicModel(n_topics="auto", k_candidates=[2, 3, 4], **kw).fit(texts)
+    for k, coherence in zip(m.k_selection_["k"], m.k_selection_["coherence"]):
+        alone = TopicModel(n_topics=int(k), **kw).fit(texts)
+        assert coherence == npmi_coherence(alone._top(alone._estimator_.components_, 10), alone._token_lists)
+        if k == m.n_topics_:
+            assert np.array_equal(m.components_, alone.components_)
+            assert np.array_equal(m.passage_topics_, alone.passage_topics_)
+            assert m.coherence_per_topic_.tolist() == alone.coherence_per_topic_.tolist()
+    assert m.coherence_per_topic_.tolist() == npmi_per_topic(m.top_terms(10), m._token_lists).tolist()
+
+
+def test_analyzer_terms_are_text_tokens_filtered():
+    from trilat_lib import text as _text
+    from trilat_lib.topics import _Analyzer
+
+    doc = ("U.S.-Japan ties’s strength: $3,000 in the 1990s; 84-year-old’s D.C. visit, İstanbul naïve —\n"
+           "“quoted” 5G! Don't, won’t. Sanctions and sanction; supply chains, supply chain.")
+    for stop, numbers, min_len in ((_text.stopwords(), False, 2), (frozenset(), True, 1), (_text.stopwords(), True, 4)):
+        a = _Analyzer(stop, numbers, min_len, None, False, 3, 0.5, False)
+        want: list = []
+        for w in _text.tokens(doc, lower=True, keep_punct=True, keep_numbers=True):
+            if (w in stop or not any(c.isalpha() for c in w) or (not numbers and w.lstrip("$")[:1].isdigit())
+                    or len(w) < min_len):
+                if want and want[-1] is not None:
+                    want.append(None)
+            else:
+                want.append(w)
+        assert a._raw(doc) == want and a._raw(doc) == want  # the second time from the memo
 
 
 def test_auto_k_too_few_passages():

@@ -19,6 +19,7 @@ Everything is compiled once per process (lexicon, regexes); scoring is pure Pyth
 from __future__ import annotations
 
 import csv
+import hashlib
 import re
 import string
 from bisect import bisect_left
@@ -686,6 +687,7 @@ def country_sentiment(corpus, scorer: str | TargetScorer = "target", mentions: p
                                          ("doc_id", "sentence_id", "start", "end", "country", "text"))):
         groups.setdefault((doc_id, sid), []).append((s, e, c, t))
     rows = []
+    tones: dict[str, float] = {}  # sentence scorer: each distinct sentence scored once per call
     for (doc_id, sid), grp in groups.items():
         doc = docs.get(doc_id)
         if doc is None:
@@ -696,18 +698,20 @@ def country_sentiment(corpus, scorer: str | TargetScorer = "target", mentions: p
                                  f"{len(doc.sentences)} sentences.")
         sent = doc.sentences[sid]
         stext = sent.text
-        spans = [(int(s) - sent.start, int(e) - sent.start, c, t) for s, e, c, t in grp]
-        countries = dict.fromkeys(c for _, _, c, _ in spans)
+        own: dict = {}  # country -> its mentions (start, end, text), countries in order of first mention
+        for s, e, c, t in grp:
+            own.setdefault(c, []).append((int(s), int(e), t))
         if scorer == "sentence":
-            scores = [sentence_sentiment(stext)] * len(countries)
+            tone = tones.get(stext)
+            if tone is None:
+                tone = tones[stext] = sentence_sentiment(stext)
+            scores = [tone] * len(own)
         else:
-            scores = target._entity_scores(stext, [(s, e, c) for s, e, c, _ in spans])
-        for country, score in zip(countries, scores):
-            own = [(s, e, t) for s, e, c, t in spans if c == country]
+            scores = target._entity_scores(stext, [(int(s) - sent.start, int(e) - sent.start, c) for s, e, c, _ in grp])
+        for (country, ms), score in zip(own.items(), scores):
             rows.append((
-                doc_id, sid, country, score, label(score, neutral_band), len(own),
-                " | ".join(t for _, _, t in own),
-                ";".join(f"{s + sent.start}-{e + sent.start}" for s, e, _ in own),
+                doc_id, sid, country, score, 0, len(ms),  # label: set below, for all rows at once
+                " | ".join([t for _, _, t in ms]), ";".join([f"{s}-{e}" for s, e, _ in ms]),
                 stext, doc.outlet, doc.published, doc.title,
             ))
     if not rows:
@@ -717,8 +721,9 @@ def country_sentiment(corpus, scorer: str | TargetScorer = "target", mentions: p
         df["n_mentions"] = df["n_mentions"].astype(int)
         return df
     columns = dict(zip(SENTENCE_COLUMNS, map(list, zip(*rows))))
-    for col, dtype in (("score", float), ("label", int), ("n_mentions", int)):
+    for col, dtype in (("score", float), ("n_mentions", int)):
         columns[col] = np.array(columns[col], dtype=dtype)
+    columns["label"] = label(columns["score"], neutral_band).astype(int)
     return pd.DataFrame(columns)  # already in SENTENCE_COLUMNS order (columns= would reindex)
 
 
@@ -731,7 +736,87 @@ def _mean(values: list[float]) -> float:
 # --------------------------------------------------------------------------- aggregation
 
 
-_BOOT_BLOCK = 12_000_000  # resampled indices held at once by bootstrap_ci
+_BOOT_BLOCK = 1 << 18  # resampled values held at once: cache-sized blocks are about twice as fast as big ones
+_BOOT_MEMO_MIN = 1 << 20  # a group with at least this many resampled values has its CI memoised
+_boot_memo: dict[tuple, tuple[float, float]] = {}
+
+
+def _int_seed(random_state) -> bool:
+    return isinstance(random_state, (int, np.integer)) and not isinstance(random_state, bool)
+
+
+def _pairwise_sum(column, n: int):
+    """numpy's pairwise sum of a contiguous row of ``n <= 128`` values (``row.sum()``: 8 running
+    partial sums, then a fixed tree), replayed on whole columns: ``column(j)`` is the array of
+    the ``j``-th values of many rows. Same operations in the same order, so the same bits, with
+    no per-row call (a reduction over short rows spends its time starting and ending rows)."""
+    if n < 8:
+        total = 0.0
+        for j in range(n):
+            total = total + column(j)
+        return 0.0 + total
+    r = [column(j) for j in range(8)]
+    end = n - n % 8
+    for i in range(8, end, 8):
+        for j in range(8):
+            r[j] += column(i + j)
+    total = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]))
+    for j in range(end, n):
+        total += column(j)
+    return 0.0 + total  # a reduction starts from the identity, 0.0
+
+
+def _boot_means(x: np.ndarray, n_boot: int, random_state) -> np.ndarray:
+    """Bootstrap means ``(groups, n_boot)`` of the rows of ``x`` (groups of one size ``n``): row ``i``
+    is ``x[i][rng.integers(0, n, size=(n_boot, n))].mean(axis=1)``, ``rng = default_rng(random_state)``,
+    bit for bit.
+
+    Every row uses the same draws (the caller passes one row unless the seed is an integer, when
+    each group's fresh generator draws the same indices). Short rows are summed column by column
+    (:func:`_pairwise_sum`); long ones are drawn in blocks of resamples (the generator's stream
+    does not depend on how a request is split) and each mean is taken over a contiguous row, as
+    in a single call (``np.take`` keeps rows contiguous, ``x[:, idx]`` would not).
+    """
+    g, n = x.shape
+    rng = np.random.default_rng(random_state)
+    out = np.empty((g, n_boot))
+    if n <= 64:
+        idx = rng.integers(0, n, size=(n_boot, n)).T.copy()  # idx[j]: the j-th draw of every resample
+        chunk = max(1, _BOOT_BLOCK // (n_boot * n))  # groups resampled at once
+        for a in range(0, g, chunk):
+            xa = x[a:a + chunk]
+            out[a:a + chunk] = _pairwise_sum(lambda j: np.take(xa, idx[j], axis=1), n) / n
+        return out
+    rows = max(1, _BOOT_BLOCK // n)
+    chunk = max(1, _BOOT_BLOCK // (min(rows, n_boot) * n))
+    for b in range(0, n_boot, rows):
+        idx = rng.integers(0, n, size=(min(rows, n_boot - b), n))
+        for a in range(0, g, chunk):
+            out[a:a + chunk, b:b + len(idx)] = np.take(x[a:a + chunk], idx, axis=1).mean(axis=-1)
+    return out
+
+
+def _bootstrap_cis(x: np.ndarray, n_boot: int, ci: float, random_state) -> np.ndarray:
+    """``(2, groups)`` array of :func:`bootstrap_ci` of each row of ``x`` (groups of one size).
+    Large groups are memoised by content: a notebook aggregates the same rows more than once."""
+    g, n = x.shape
+    if n < 2:
+        return np.full((2, g), np.nan)
+    seeded = _int_seed(random_state)
+    if g > 1 and not seeded:  # no shared draws: each group has its own entropy or continues a Generator
+        return np.hstack([_bootstrap_cis(row[None], n_boot, ci, random_state) for row in x])
+    key = None
+    if seeded and g == 1 and n * n_boot >= _BOOT_MEMO_MIN:
+        key = (n_boot, ci, int(random_state), n, hashlib.blake2b(x.tobytes(), digest_size=16).digest())
+        if key in _boot_memo:
+            return np.array(_boot_memo[key])[:, None]
+    alpha = (1 - ci) / 2
+    out = np.quantile(_boot_means(x, n_boot, random_state), [alpha, 1 - alpha], axis=1, overwrite_input=True)
+    if key is not None:
+        if len(_boot_memo) >= 4096:  # small entries; every group of a notebook's tables fits
+            del _boot_memo[next(iter(_boot_memo))]
+        _boot_memo[key] = (out[0, 0], out[1, 0])
+    return out
 
 
 def bootstrap_ci(values: Sequence[float], n_boot: int = 2000, ci: float = 0.95,
@@ -740,16 +825,19 @@ def bootstrap_ci(values: Sequence[float], n_boot: int = 2000, ci: float = 0.95,
     x = np.asarray(values, dtype=float)
     if len(x) < 2:
         return float("nan"), float("nan")
-    rng = np.random.default_rng(random_state)
-    n = len(x)
-    if n_boot * n <= _BOOT_BLOCK:
-        means = x[rng.integers(0, n, size=(n_boot, n))].mean(axis=1)
-    else:  # a large group: resample in blocks of rows so memory stays bounded (~100 MB)
-        rows = max(1, _BOOT_BLOCK // n)
-        means = np.concatenate([x[rng.integers(0, n, size=(min(rows, n_boot - b), n))].mean(axis=1)
-                                for b in range(0, n_boot, rows)])
-    alpha = (1 - ci) / 2
-    return float(np.quantile(means, alpha)), float(np.quantile(means, 1 - alpha))
+    lo, hi = _bootstrap_cis(x[None], n_boot, ci, random_state)[:, 0]
+    return float(lo), float(hi)
+
+
+def _row_means(x: np.ndarray) -> np.ndarray:
+    """``pd.Series(row).mean()`` of each row of ``x``, bit for bit: NaNs are skipped (pandas sums
+    them as 0.0 and divides by the count of the others)."""
+    nan = np.isnan(x)
+    if not nan.any():
+        return x.sum(axis=1) / x.shape[1]
+    count = x.shape[1] - nan.sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(count > 0, np.where(nan, 0.0, x).sum(axis=1) / count, np.nan)
 
 
 def aggregate(df: pd.DataFrame, by: str | Sequence[str] = "country", n_boot: int = 2000, ci: float = 0.95,
@@ -775,29 +863,43 @@ def aggregate(df: pd.DataFrame, by: str | Sequence[str] = "country", n_boot: int
     if df.empty:
         return pd.DataFrame(columns=cols)
     labels = np.asarray(label(df["score"], neutral_band) if neutral_band is not None else df["label"])
-    # plain arrays indexed by each group's row positions: pandas' per-group objects cost more
-    # than the bootstrap itself when there are thousands of (country, document) groups
+    groups = [(key, idx) for key, idx in df.groupby(by, sort=True, dropna=False).indices.items()
+              if len(idx) >= min_sentences]
+    if not groups:
+        return pd.DataFrame([], columns=cols)
     scores = df["score"].to_numpy(dtype=float)
     n_mentions = df["n_mentions"].to_numpy() if "n_mentions" in df else None
-    doc_ids = df["doc_id"].to_numpy() if "doc_id" in df else None
-    rows = []
-    for key, idx in df.groupby(by, sort=True, dropna=False).indices.items():
-        key = key if isinstance(key, tuple) else (key,)
-        n = len(idx)
-        if n < min_sentences:
-            continue
-        x, lab = scores[idx], labels[idx]
-        lo, hi = bootstrap_ci(x, n_boot=n_boot, ci=ci, random_state=random_state)
-        rows.append({
-            **dict(zip(by, key)), "n_sentences": n,
-            "n_mentions": int(n_mentions[idx].sum()) if n_mentions is not None else n,
-            "n_docs": len(set(doc_ids[idx].tolist())) if doc_ids is not None else np.nan,
-            "mean": float(pd.Series(x).mean()), "ci_low": lo, "ci_high": hi,
-            "share_positive": float((lab == 1).mean()),
-            "share_neutral": float((lab == 0).mean()),
-            "share_negative": float((lab == -1).mean()),
-        })
-    return pd.DataFrame(rows, columns=cols)
+    # Groups of one size are computed together, as matrices of their rows' positions: per-group
+    # pandas/numpy calls cost more than the bootstrap itself with thousands of (country,
+    # document) groups, and with an integer seed all groups of a size share the resample draws.
+    sizes = np.array([len(idx) for _, idx in groups])
+    stats = np.empty((7, len(groups)))  # mean, ci_low, ci_high, shares +/0/-, n_mentions
+    seeded = _int_seed(random_state)
+    for n in np.unique(sizes):
+        sel = np.flatnonzero(sizes == n)
+        pos = np.stack([groups[j][1] for j in sel])
+        lab = labels[pos]
+        stats[0, sel] = _row_means(scores[pos])
+        if seeded:
+            stats[1:3, sel] = _bootstrap_cis(scores[pos], n_boot, ci, random_state)
+        stats[3:6, sel] = [(lab == 1).mean(axis=1), (lab == 0).mean(axis=1), (lab == -1).mean(axis=1)]
+        stats[6, sel] = n_mentions[pos].sum(axis=1) if n_mentions is not None else n
+    if not seeded:  # a Generator's stream runs through the groups in order
+        for j, (_, idx) in enumerate(groups):
+            stats[1:3, j] = bootstrap_ci(scores[idx], n_boot=n_boot, ci=ci, random_state=random_state)
+    if "doc_id" not in df:
+        n_docs = [np.nan] * len(groups)
+    elif "doc_id" in by:
+        n_docs = [1] * len(groups)
+    else:
+        doc_ids = df["doc_id"].to_numpy()
+        n_docs = [len(set(doc_ids[idx].tolist())) for _, idx in groups]
+    keys = [key if isinstance(key, tuple) else (key,) for key, _ in groups]
+    out = dict(zip(by, map(list, zip(*keys))))
+    out.update(n_sentences=sizes, n_mentions=stats[6].astype(np.int64), n_docs=n_docs, mean=stats[0],
+               ci_low=stats[1], ci_high=stats[2], share_positive=stats[3], share_neutral=stats[4],
+               share_negative=stats[5])
+    return pd.DataFrame(out, columns=cols)
 
 
 def by_country(df: pd.DataFrame, **kwargs) -> pd.DataFrame:
@@ -822,18 +924,24 @@ def by_country_period(df: pd.DataFrame, freq: str = "M", **kwargs) -> pd.DataFra
     """
     if freq not in ("D", "M", "Q", "Y"):
         raise ParameterError(f"freq must be 'D', 'M', 'Q' or 'Y', got {freq!r}.")
-    dated = df[df["published"].notna()].copy()
-    dated["period"] = pd.PeriodIndex(pd.to_datetime(dated["published"]), freq=freq).astype(str)
-    out = aggregate(dated, ["country", "period"], **kwargs)
-    return out
+    # only the columns aggregate reads (copying the text columns cost more than the rest), and
+    # each distinct date converted once
+    dated = df.loc[df["published"].notna().to_numpy(),
+                   [c for c in df.columns if c in ("country", "score", "label", "n_mentions", "doc_id", "published")]]
+    codes, dates = pd.factorize(dated.pop("published"))
+    dated["period"] = pd.PeriodIndex(pd.to_datetime(dates), freq=freq).astype(str)[codes]
+    return aggregate(dated, ["country", "period"], **kwargs)
 
 
 def evidence(df: pd.DataFrame, country: str, n: int = 3, positive: bool = True) -> pd.DataFrame:
     """The ``n`` most positive (or negative) sentences about ``country``, strongest first."""
-    sub = df[df["country"] == country]
-    sub = sub.sort_values("score", ascending=not positive)
-    sub = sub[sub["score"] > 0] if positive else sub[sub["score"] < 0]
-    return sub.head(n).reset_index(drop=True)
+    # = df[df.country == country].sort_values("score", ...), filtered by sign, head(n): the scores
+    # alone are sorted (same values, same unstable sort, so ties come out in the same order) and
+    # only the n rows picked are copied
+    pos = np.flatnonzero((df["country"] == country).to_numpy(dtype=bool, na_value=False))
+    s = pd.Series(df["score"].to_numpy()[pos], index=pos).sort_values(ascending=not positive)
+    s = s[s > 0] if positive else s[s < 0]
+    return df.iloc[s.index[:n]].reset_index(drop=True)
 
 
 def highlight(sentence: str, mentions: str, marker: tuple[str, str] = ("**", "**")) -> str:

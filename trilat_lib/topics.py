@@ -59,6 +59,11 @@ def _check_topics(topics: Sequence[Sequence[str]], name: str = "topics") -> list
     return out
 
 
+def _check_window(window: int | str) -> None:
+    if not (window == "document" or (isinstance(window, int) and window >= 2)):
+        raise ParameterError(f"window={window!r}: use an integer >= 2 (sliding window) or 'document'.")
+
+
 def _window_presence(
     topics: list[list[str]], reference: Iterable[Sequence[str]], window: int | str
 ) -> tuple[dict[str, int], np.ndarray, int]:
@@ -66,50 +71,77 @@ def _window_presence(
 
     Returns the word index, the co-occurrence matrix (diagonal = occurrence counts) and the
     number of windows. Like gensim (>= 4.2), every text counts, a text shorter than the window
-    is one window, and the window slides one token at a time.
+    is one window, and the window slides one token at a time. The counts of a pair of words do
+    not depend on the other words counted, so one call can serve several sets of topics.
     """
     from scipy import sparse
 
     words = sorted({w for t in topics for w in t})
     index = {w: i for i, w in enumerate(words)}
+    # one row per run of consecutive windows with the same words present, weighted by its length:
+    # the set changes only where a topic word enters or leaves the window
     rows: list[int] = []
     cols: list[int] = []
+    weights: list[int] = []
     n_windows = 0
-    for toks in reference:
-        ids = [index.get(w, -1) for w in toks]
-        if not any(i >= 0 for i in ids):
-            # no topic word: its windows still count in N (gensim >= 4.2; older gensim skipped them)
-            n_windows += 1 if window == "document" else max(1, len(ids) - window + 1)
-            continue
-        if window == "document" or len(ids) <= window:
-            present = {i for i in ids if i >= 0}
+
+    def run(present, length: int) -> None:
+        if present and length:
             cols.extend(present)
-            rows.extend([n_windows] * len(present))
-            n_windows += 1
+            rows.extend([len(weights)] * len(present))
+            weights.append(length)
+
+    for toks in reference:
+        hits = {p: i for p, w in enumerate(toks) if (i := index.get(w)) is not None}  # position -> word
+        n = 1 if window == "document" else max(1, len(toks) - window + 1)  # windows of this text
+        n_windows += n
+        if not hits:  # no topic word: its windows still count in N (gensim >= 4.2; older gensim skipped them)
             continue
-        state = {i for i in ids[:window] if i >= 0}
-        cols.extend(state)
-        rows.extend([n_windows] * len(state))
-        n_windows += 1
-        for t in range(1, len(ids) - window + 1):
-            # gensim's WordOccurrenceAccumulator._slide_window: drop the token that left,
-            # even if it still occurs inside the window, then add the token that entered.
-            state.discard(ids[t - 1])
-            new = ids[t + window - 1]
-            if new >= 0:
+        if n == 1:
+            run(set(hits.values()), 1)
+            continue
+        # gensim's WordOccurrenceAccumulator._slide_window, at window t >= 1: drop the token that
+        # left (position t - 1), even if it still occurs inside the window, then add the one that
+        # entered (position t + window - 1)
+        state = {i for p, i in hits.items() if p < window}
+        steps = sorted({p + 1 for p in hits if p + 1 < n} | {p - window + 1 for p in hits if 0 < p - window + 1 < n})
+        start = 0
+        for t in steps:
+            run(state, t - start)
+            state.discard(hits.get(t - 1))
+            if (new := hits.get(t + window - 1)) is not None:
                 state.add(new)
-            if state:
-                cols.extend(state)
-                rows.extend([n_windows] * len(state))
-            n_windows += 1
+            start = t
+        run(state, n - start)
     n_words = len(words)
     if n_windows == 0:
         return index, np.zeros((n_words, n_words)), 0
-    presence = sparse.csr_matrix(
-        (np.ones(len(rows), dtype=np.float64), (rows, cols)), shape=(n_windows, n_words)
-    )
-    co = (presence.T @ presence).toarray()
+    presence = sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(weights), n_words))
+    weighted = sparse.csr_matrix((np.asarray(weights, dtype=np.float64)[rows], (rows, cols)),
+                                 shape=(len(weights), n_words))
+    co = (weighted.T @ presence).toarray()  # integer counts, exact in float64
     return index, co, n_windows
+
+
+def _npmi_scores(tops: list[list[str]], index: dict[str, int], co: np.ndarray, n: int) -> np.ndarray:
+    """NPMI of each topic from the window counts of :func:`_window_presence`."""
+    if n == 0:
+        raise ParameterError("reference: none of the topic words occurs in the reference texts.")
+    scores = []
+    for t in tops:
+        vals = []
+        for a in range(len(t)):
+            for b in range(a + 1, len(t)):
+                i, j = index[t[a]], index[t[b]]
+                ni, nj, nij = co[i, i], co[j, j], co[i, j]
+                if ni == 0 or nj == 0:
+                    vals.append(-1.0)
+                    continue
+                p_ij = nij / n
+                pmi = math.log((p_ij + EPSILON) / ((ni / n) * (nj / n)))
+                vals.append(pmi / -math.log(p_ij + EPSILON))
+        scores.append(float(np.mean(vals)) if vals else float("nan"))
+    return np.asarray(scores)
 
 
 def npmi_per_topic(
@@ -128,31 +160,13 @@ def npmi_per_topic(
     A word absent from the reference makes every pair it belongs to score -1 (gensim errors).
     The topic's score is the mean over its word pairs.
     """
-    if not (window == "document" or (isinstance(window, int) and window >= 2)):
-        raise ParameterError(f"window={window!r}: use an integer >= 2 (sliding window) or 'document'.")
+    _check_window(window)
     if top_n < 2:
         raise ParameterError(f"top_n={top_n}: NPMI needs at least 2 words per topic.")
     tops = [t[:top_n] for t in _check_topics(topics)]
     if isinstance(reference, (str, bytes)):
         raise ParameterError("reference must be a list of token lists, not a string.")
-    index, co, n = _window_presence(tops, reference, window)
-    if n == 0:
-        raise ParameterError("reference: none of the topic words occurs in the reference texts.")
-    scores = []
-    for t in tops:
-        vals = []
-        for a in range(len(t)):
-            for b in range(a + 1, len(t)):
-                i, j = index[t[a]], index[t[b]]
-                ni, nj, nij = co[i, i], co[j, j], co[i, j]
-                if ni == 0 or nj == 0:
-                    vals.append(-1.0)
-                    continue
-                p_ij = nij / n
-                pmi = math.log((p_ij + EPSILON) / ((ni / n) * (nj / n)))
-                vals.append(pmi / -math.log(p_ij + EPSILON))
-        scores.append(float(np.mean(vals)) if vals else float("nan"))
-    return np.asarray(scores)
+    return _npmi_scores(tops, *_window_presence(tops, reference, window))
 
 
 def npmi_coherence(
@@ -300,6 +314,18 @@ def make_passages(
 # --------------------------------------------------------------------------- vocabulary
 
 
+class _TermMemo(dict):
+    """``memo[token]`` = ``term(token)``, computed on first use."""
+
+    def __init__(self, term):
+        super().__init__()
+        self.term = term
+
+    def __missing__(self, token: str):
+        value = self[token] = self.term(token)
+        return value
+
+
 class _Analyzer:
     """Turns passage text into terms: boilerplate, stop words, numbers removed, plurals folded,
     collocations merged into phrases. Learnt state (phrases, plural map) comes from ``fit``."""
@@ -317,24 +343,34 @@ class _Analyzer:
         self.fold_plurals = fold_plurals
         self.phrases_: dict[tuple[str, str], float] = {}
         self.plural_map_: dict[str, str] = {}
+        # memos: the terms of each distinct token and of each distinct whitespace-separated chunk
+        # (tokens never span whitespace, so a text's tokens are its chunks' tokens in order)
+        self._terms = _TermMemo(self._term)
+        self._chunks = _TermMemo(self._chunk_terms)
+
+    def _term(self, token: str) -> str | None:
+        """The term a raw token becomes, ``None`` if it breaks the run (stop word, number, punctuation):
+        the token as :func:`trilat_lib.text.tokens` returns it (``lower=True, keep_punct=True``), filtered."""
+        w = _text.normalize_token(token)  # punctuation has no letter either way
+        if (
+            w in self.stop_words
+            or not any(ch.isalpha() for ch in w)
+            or (not self.keep_numbers and w.lstrip("$")[:1].isdigit())
+            or len(w) < self.min_word_len
+        ):
+            return None
+        return w
+
+    def _chunk_terms(self, chunk: str) -> list[str | None]:
+        return [self._terms[t] for t in _text._TOKEN_RE.findall(chunk)]  # the tokens text.tokens() normalises
 
     def _raw(self, txt: str) -> list[str | None]:
         """Content tokens with ``None`` where a stop word, number or punctuation broke the run."""
         if self.boilerplate is not None:
             txt = self.boilerplate.sub(" ", txt)
-        out: list[str | None] = []
-        for w in _text.tokens(txt, lower=True, keep_punct=True, keep_numbers=True):
-            if (
-                w in self.stop_words
-                or not any(ch.isalpha() for ch in w)
-                or (not self.keep_numbers and w.lstrip("$")[:1].isdigit())
-                or len(w) < self.min_word_len
-            ):
-                if out and out[-1] is not None:
-                    out.append(None)
-                continue
-            out.append(w)
-        return out
+        seq = [w for chunk in txt.split() for w in self._chunks[chunk]]
+        # a break is kept only right after a term: runs of breaks collapse, none leads
+        return [w for w, prev in zip(seq, [None, *seq]) if w is not None or prev is not None]
 
     def _merge(self, seq: list[str | None]) -> list[str]:
         out: list[str] = []
@@ -354,8 +390,11 @@ class _Analyzer:
         return out
 
     def fit_transform(self, texts: Sequence[str]) -> list[list[str]]:
-        raw = [self._raw(t) for t in texts]
+        # A corpus repeats passages (syndication, boilerplate): each distinct one is analysed once
+        # (copies share one token list), but the phrase counts see every copy.
+        raw_of = {t: self._raw(t) for t in dict.fromkeys(texts)}
         if self.phrases:  # phrases first, on the words as written ("united states" stays whole)
+            raw = [raw_of[t] for t in texts]
             uni = Counter(w for seq in raw for w in seq if w is not None)
             bi: Counter = Counter()
             for seq in raw:
@@ -370,9 +409,9 @@ class _Analyzer:
                 if score >= self.phrase_threshold:
                     ph[(a, b)] = score
             self.phrases_ = ph
-        merged = [self._merge(seq) for seq in raw]
+        merged = {t: self._merge(seq) for t, seq in raw_of.items()}
         if self.fold_plurals:  # then single words: "sanctions" -> "sanction" when both occur
-            uni = Counter(w for seq in merged for w in seq if " " not in w)
+            uni = dict.fromkeys(w for seq in merged.values() for w in seq if " " not in w)  # what occurs
             pm = {}
             for w in uni:
                 if len(w) > 3 and w.endswith("s") and not w.endswith(("ss", "us", "is", "'s")):
@@ -381,14 +420,14 @@ class _Analyzer:
                     elif w[:-1] in uni:
                         pm[w] = w[:-1]
             # a phrase whose last word is plural folds onto its singular phrase ("supply chains")
-            phr = Counter(w for seq in merged for w in seq if " " in w)
+            phr = dict.fromkeys(w for seq in merged.values() for w in seq if " " in w)
             for w in phr:
                 head, _, last = w.rpartition(" ")
                 if last in pm and f"{head} {pm[last]}" in phr:
                     pm[w] = f"{head} {pm[last]}"
             self.plural_map_ = pm
-            merged = [[pm.get(w, w) for w in seq] for seq in merged]
-        return merged
+            merged = {t: [pm.get(w, w) for w in seq] for t, seq in merged.items()}
+        return [merged[t] for t in texts]
 
     def transform(self, texts: Sequence[str]) -> list[list[str]]:
         pm = self.plural_map_
@@ -613,12 +652,13 @@ class TopicModel:
         self._token_lists = token_lists
         self.passages_ = passages
         self.k_selection_ = None
+        selection: dict = {}  # what the k-selection computed that the final model can reuse
         if self.n_topics == "auto":
-            self.k_selection_ = self.evaluate_k(cands, _X=X, _keep=keep)
+            self.k_selection_ = self.evaluate_k(cands, _X=X, _keep=keep, _reuse=selection)
             k = int(self.k_selection_.loc[self.k_selection_["chosen"], "k"].iloc[0])
         else:
             k = cands[0]
-        est, W = self._fit_k(X, k, self.random_state)
+        est, W = selection.get("fits", {}).get(k) or self._fit_k(X, k, self.random_state)
         self._estimator_ = est
         self.n_topics_ = k
         comp = np.asarray(est.components_, dtype=float)
@@ -626,7 +666,11 @@ class TopicModel:
         self.passage_topics_ = self._normalise(W)
         self.fit_seconds_ = time.perf_counter() - t0
         tops = self.top_terms(10)
-        self.coherence_per_topic_ = npmi_per_topic(tops, token_lists, window=self.coherence_window)
+        presence = selection.get("presence")
+        if selection.get("reference") is token_lists and all(w in presence[0] for t in tops for w in t):
+            self.coherence_per_topic_ = _npmi_scores(tops, *presence)  # the same passages' window counts
+        else:
+            self.coherence_per_topic_ = npmi_per_topic(tops, token_lists, window=self.coherence_window)
         self.coherence_ = float(np.nanmean(self.coherence_per_topic_))
         self.diversity_ = topic_diversity(self.top_terms(25), 25)
         self.document_topics_ = self._aggregate(passages, self.passage_topics_)
@@ -653,7 +697,7 @@ class TopicModel:
         agg.columns.name = "topic"
         return agg
 
-    def evaluate_k(self, ks: Sequence[int], _X=None, _keep=None) -> pd.DataFrame:
+    def evaluate_k(self, ks: Sequence[int], _X=None, _keep=None, _reuse: dict | None = None) -> pd.DataFrame:
         """Coherence, diversity and stability for each k on the fitted passages; marks the choice.
 
         Stability: ``stability_runs`` extra fits, each on a random ``stability_sample`` share of
@@ -662,20 +706,25 @@ class TopicModel:
         Beyond ``selection_max_passages`` passages all of this runs on a seeded sample of them
         (column ``passages`` says how many).
         """
+        _check_window(self.coherence_window)
         X = self._weigh(self._vectorizer.transform(self._token_lists), fit=False) if _X is None else _X
         keep = np.asarray(X.sum(axis=1)).ravel() > 0 if _keep is None else _keep
         token_lists = self._token_lists
         cap = self.selection_max_passages
-        if cap is not None and keep.sum() > cap:
+        sampled = cap is not None and keep.sum() > cap
+        if sampled:
             # its own generator, so corpora under the cap draw the same stability resamples as before
             pick = np.sort(np.random.default_rng(self.random_state).choice(np.flatnonzero(keep), size=cap, replace=False))
             X, keep, token_lists = X[pick], np.ones(cap, dtype=bool), [token_lists[i] for i in pick]
         rng = np.random.default_rng(self.random_state)
         idx_all = np.flatnonzero(keep)
-        rows = []
+        rows, tops_by_k, fits = [], [], {}
         for k in ks:
-            est, _ = self._fit_k(X, k, self.random_state)
+            est, W = self._fit_k(X, k, self.random_state)
+            if not sampled:  # the final model at the chosen k is this very fit
+                fits[int(k)] = est, W
             tops = self._top(np.asarray(est.components_), 25)
+            tops_by_k.append([t[:10] for t in tops])
             sims = []
             for r in range(self.stability_runs):
                 n_sub = max(k + 1, int(round(self.stability_sample * len(idx_all))))
@@ -685,11 +734,18 @@ class TopicModel:
                 sims.append(topic_similarity(tops, self._top(np.asarray(est_r.components_), 10)))
             rows.append({
                 "k": int(k),
-                "coherence": npmi_coherence([t[:10] for t in tops], token_lists, window=self.coherence_window),
+                "coherence": np.nan,  # below
                 "diversity": topic_diversity(tops, 25),
                 "stability": float(np.mean(sims)) if sims else float("nan"),
                 "passages": int(len(idx_all)),
             })
+        # every k's coherence from one count of the windows (a pair's counts do not depend on
+        # the other words counted): one pass over the passages instead of one per k
+        presence = _window_presence([t for tops in tops_by_k for t in tops], token_lists, self.coherence_window)
+        for row, tops in zip(rows, tops_by_k):
+            row["coherence"] = float(np.nanmean(_npmi_scores(tops, *presence)))
+        if _reuse is not None:
+            _reuse.update(fits=fits, reference=token_lists, presence=presence)
         df = pd.DataFrame(rows)
         ranks = df[["coherence", "diversity", "stability"]].rank(ascending=False, method="average")
         df["mean_rank"] = ranks.mean(axis=1)
