@@ -448,7 +448,7 @@ def main(argv: list[str] | None = None) -> int:
         f"`peer ÷ trilat` compares seconds per MB on the same texts (> 1: trilat is faster); dateparser runs on the "
         f"first {args.peer_sample} documents only (it is slow), compared per MB. annotate_corpus rows run all per-document "
         "layers (load, clean, sentences, country mentions, target sentiment, temporal expressions) in a fresh process "
-        "and write Parquet; for the Dask engine (LocalCluster, 2 single-threaded workers) peak RSS is the driver's only.", "",
+        "and write Parquet; with worker processes (local on every core: joblib; Dask: a LocalCluster of single-threaded workers) peak RSS is the driver's only.", "",
         "## Targets", "", tgt, "",
         "## Stages", "", markdown_table(df, TABLE_COLS), "",
         "## Growth with N (log-log slope of time and peak memory against MB; 1 = linear)", "",
