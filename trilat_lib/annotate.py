@@ -265,7 +265,7 @@ def _entries(docs: list[Document], tables: dict[str, pd.DataFrame], layers: tupl
     return out
 
 
-def _column(parts: list[dict], col: str, n: int):
+def _column(parts: list[dict], col: str):
     """One column of a layer from per-document entries, in the dtype it has where it holds
     values (a document whose column is all missing may carry a generic dtype)."""
     arrays = [p["data"][col] if col in p["data"] else np.full(p["n"], None, dtype=object) for p in parts]
@@ -293,14 +293,18 @@ def _assemble(docs: list[Document], entries: list[dict], layers: tuple[str, ...]
         parts = [e[layer] for e in entries]
         cols = list(dict.fromkeys(c for p in parts for c in p["dtypes"]))
         lengths = [p["n"] for p in parts]
-        n = sum(lengths)
         data = {"doc_id": np.repeat(ids, lengths)}
-        data.update({c: _column(parts, c, n) for c in cols})
-        frames[layer] = pd.DataFrame(data, index=pd.RangeIndex(n))
+        data.update({c: _column(parts, c) for c in cols})
+        frames[layer] = pd.DataFrame(data, index=pd.RangeIndex(sum(lengths)))
     return frames
 
 
 PARALLEL_MIN_DOCS = 400  # below this, starting worker processes costs more than it saves
+
+
+def _task_size(n_docs: int, workers: int) -> int:
+    """Documents per task: about four tasks per worker, at most 200 documents each."""
+    return max(1, min(200, -(-n_docs // (4 * workers))))
 
 
 def _entries_task(docs: list[Document], layers: tuple[str, ...]) -> list[dict]:
@@ -317,8 +321,7 @@ def _annotate_entries(docs: list[Document], layers: tuple[str, ...], n_jobs: int
         return _entries_task(docs, layers)
     from joblib import Parallel, delayed  # loky workers: safe from scripts without a __main__ guard
 
-    size = max(25, min(250, -(-len(docs) // (4 * n_jobs))))
-    chunks = _cache.iter_chunks((_slim(d) for d in docs), size)
+    chunks = _cache.iter_chunks((_slim(d) for d in docs), _task_size(len(docs), n_jobs))
     parts = Parallel(n_jobs=n_jobs)(delayed(_entries_task)(chunk, layers) for chunk in chunks)
     return [e for part in parts for e in part]
 
@@ -459,7 +462,7 @@ def annotate_corpus(
         n_workers = 1  # starting worker processes would cost more than they save
     if partition_size is None:  # enough tasks to keep every worker busy, at most 200 documents each
         one = engine == "local" and n_workers == 1
-        partition_size = 200 if one or not n_docs else max(1, min(200, -(-n_docs // (4 * n_workers))))
+        partition_size = 200 if one or not n_docs else _task_size(n_docs, n_workers)
     croot = str(cache_dir) if cache_dir is not None else None
     t0 = time.perf_counter()
     totals = {"documents": 0, "raw_chars": 0, "cache_hits": 0, "partitions": 0}

@@ -887,37 +887,10 @@ _TIDY_SUBS = [(re.compile(p), r) for p, r in (
     (r"[.\s]*[“‘]\s*$", ""), (r"^[\s,.;:—–”’-]+|[\s,;:—–-]+$", ""))]
 
 
-_TIDY_LEAD = frozenset(",.;:—–”’-")  # with whitespace: what the last of _TIDY_SUBS strips at the start
-_TIDY_TAIL = frozenset(",;:—–-")  # ... and at the end
-
-
 @lru_cache(maxsize=65536)  # describe_event tidies the same pieces again and again
 def _tidy(s: str) -> str:
-    """``_TIDY_SUBS`` applied in turn, then ``strip()`` (:func:`_tidy_reference`), faster: a
-    substitution that cannot change ``s`` is skipped, and the last one (leading and trailing
-    punctuation) is done by hand — the regex's whitespace class is ``str.isspace``, and no
-    newline is left for its ``$`` to stop before."""
-    (ws, repl_ws), (before, repl_before), (after_q, repl_after_q), (commas, repl_commas), (open_q, _), _ = _TIDY_SUBS
-    if "  " in s or "\n" in s or "\t" in s or "\r" in s:  # else every run is one space, replaced by itself
-        s = ws.sub(repl_ws, s)
-    s = before.sub(repl_before, s)
-    quotes = "“" in s or "‘" in s
-    if quotes:
-        s = after_q.sub(repl_after_q, s)
-    if s.count(",") > 1:
-        s = commas.sub(repl_commas, s)
-    if quotes:
-        s = open_q.sub("", s)
-    a, b = 0, len(s)
-    while a < b and (s[a] in _TIDY_LEAD or s[a].isspace()):
-        a += 1
-    while b > a and (s[b - 1] in _TIDY_TAIL or s[b - 1].isspace()):
-        b -= 1
-    return s[a:b].strip()
-
-
-def _tidy_reference(s: str) -> str:
-    """:func:`_tidy` as the plain sequence of substitutions (the tests compare the two)."""
+    """Collapse whitespace, close up space before punctuation and after opening quotes, drop
+    doubled commas, a dangling opening quote and leading/trailing punctuation."""
     for rx, repl in _TIDY_SUBS:
         s = rx.sub(repl, s)
     return s.strip()
