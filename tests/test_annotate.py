@@ -4,6 +4,7 @@ from __future__ import annotations
 import pickle
 import warnings
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -12,7 +13,7 @@ from trilat_lib.annotate import (
     ALL_LAYERS, annotate_corpus, annotate_document, available_layers, cache_version, read_annotations,
 )
 from trilat_lib.cache import AnnotationCache, content_hash
-from trilat_lib.errors import CorpusError, ParameterError
+from trilat_lib.errors import CorpusError, CorpusWarning, ParameterError
 from trilat_lib.synthetic import generate_corpus
 
 LAYERS = ("documents", *available_layers())
@@ -160,13 +161,15 @@ def test_cache_key_and_corrupt_entries(tmp_path):
     assert content_hash("abc", title=None) == content_hash("abc", title=None)
     assert cache_version(["sentences"]) != cache_version(["sentences"], {"x": 1})
     cache = AnnotationCache("v1", tmp_path)
-    cache.put("ab" * 32, {"x": [1]})
-    assert cache.get("ab" * 32) == {"x": [1]} and len(cache) == 1
-    (tmp_path / "v1" / "ab" / f"{'ab' * 32}.pkl").write_bytes(b"not a pickle")
+    entry = {"layer": {"n": 2, "dtypes": {"x": np.dtype("int64")}, "data": {"x": np.array([1, 2])}}}
+    cache.put("ab" * 32, entry)
+    got = cache.get("ab" * 32)
+    assert got["layer"]["n"] == 2 and got["layer"]["data"]["x"].tolist() == [1, 2] and len(cache) == 1
+    cache._path("ab" * 32).write_bytes(b"not an entry")
     assert cache.get("ab" * 32) is None  # unreadable entry → recomputed, not a crash
-    assert not list((tmp_path / "v1").rglob("*.tmp"))
+    assert not list(cache.dir.rglob("*.tmp"))
     other = AnnotationCache("v2", tmp_path)
-    assert other.prune() == 1 and not (tmp_path / "v1").exists()
+    assert other.prune() == 1 and not cache.dir.exists()
 
 
 def test_annotate_document_matches_corpus(seed_corpus):
@@ -298,3 +301,184 @@ def test_parallel_annotation_equals_serial(tmp_path, seed_corpus, parallel_small
             pd.testing.assert_frame_equal(got[layer], ref[layer], obj=layer)
     with pytest.raises(ParameterError, match="n_jobs"):
         annotations(seed_corpus, n_jobs=0)
+
+
+# --------------------------------------------------------------------------- hostile caches and killed runs (issue 13)
+
+class _Planted:
+    """Unpickling this runs code: it creates the folder ``path``."""
+
+    def __init__(self, path):
+        self.path = str(path)
+
+    def __reduce__(self):
+        import os
+
+        return (os.mkdir, (self.path,))
+
+
+def test_a_planted_pickle_in_the_cache_never_runs(tmp_path, seed_corpus):
+    from trilat_lib.annotate import _doc_hash, annotations
+
+    cache_dir = tmp_path / "cache"
+    doc = seed_corpus[0]
+    corpus = type(seed_corpus)([doc])
+    layers = available_layers()
+    cache = AnnotationCache(cache_version(layers), cache_dir)
+    key = _doc_hash(doc)
+    evil = pickle.dumps(_Planted(tmp_path / "pwned"))
+    # where this version stores the entry, and where the pickle format of earlier versions did
+    for path in (cache._path(key), cache_dir / cache_version(layers) / key[:2] / f"{key}.pkl",
+                 cache._path(key).with_suffix(".pkl")):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(evil)
+    got = annotations(corpus, cache_dir=cache_dir)
+    assert not (tmp_path / "pwned").exists()
+    ref = annotations(corpus, cache=False)
+    for layer in ref:
+        pd.testing.assert_frame_equal(got[layer], ref[layer], obj=layer)
+    assert annotations(corpus, cache_dir=cache_dir)["sentences"].equals(ref["sentences"])  # rewritten, now a hit
+
+
+def test_nothing_unpickles_data_from_disk():
+    """No module of the library or the benchmarks may load pickles (or NumPy object arrays) from files."""
+    import re
+
+    from trilat_lib.paths import PROJECT_ROOT
+
+    banned = re.compile(r"pickle\.loads?\(|joblib\.load\(|allow_pickle\s*=\s*True|read_pickle\(|"
+                        r"\bdill\.|cloudpickle\.loads?\(|shelve\.open\(|\bmarshal\.loads?\(")
+    found = [f"{p.relative_to(PROJECT_ROOT)}:{i}" for folder in ("trilat_lib", "benchmarks")
+             for p in sorted((PROJECT_ROOT / folder).rglob("*.py"))
+             for i, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1) if banned.search(line)]
+    assert not found, found
+
+
+def test_cache_entry_round_trip_is_exact():
+    """Every kind of column the layers hold (and a few more) comes back with its values and dtype."""
+    from datetime import date, datetime
+
+    from trilat_lib.cache import decode_entry, encode_entry
+
+    string = pd.StringDtype(na_value=np.nan)
+    cols = {
+        "i": (np.array([1, -2, 3], dtype=np.int64), np.dtype("int64")),
+        "f32": (np.array([1.5, np.nan, -0.0], dtype=np.float32), np.dtype("float32")),
+        "b": (np.array([True, False, True]), np.dtype("bool")),
+        "s": (np.array(["a", np.nan, "ü “q”"], dtype=object), string),
+        "na": (np.array([1, pd.NA, 3], dtype=object), pd.Int64Dtype()),
+        "d": (np.array([date(2023, 1, 2), None, date(1, 1, 1)], dtype=object), np.dtype(object)),
+        "mixed": (np.array([datetime(2020, 1, 2, 3, 4), pd.Timestamp("2021-05-06"), pd.NaT], dtype=object),
+                  np.dtype(object)),
+        "u": (np.array(["x", "yz", ""]), np.dtype("<U2")),
+        "t": (np.array(["2020-01-01", "NaT", "1999-12-31"], dtype="M8[ns]"), np.dtype("M8[ns]")),
+    }
+    entry = {"layer": {"n": 3, "dtypes": {c: dt for c, (_, dt) in cols.items()},
+                       "data": {c: a for c, (a, _) in cols.items()}},
+             "empty": {"n": 0, "dtypes": {"x": string}, "data": {"x": np.array([], dtype=object)}}}
+    back = decode_entry(encode_entry(entry))
+    assert back["empty"]["n"] == 0 and back["empty"]["dtypes"]["x"] == string
+    for c, (a, dt) in cols.items():
+        got = back["layer"]["data"][c]
+        assert back["layer"]["dtypes"][c] == dt, c
+        assert got.dtype == a.dtype, c
+        pd.testing.assert_series_equal(pd.Series(got), pd.Series(a), obj=c)
+        assert [type(x) for x in got] == [type(x) for x in a], c
+    with pytest.raises(TypeError):
+        encode_entry({"l": {"n": 1, "dtypes": {"x": np.dtype(object)}, "data": {"x": np.array([{1}], dtype=object)}}})
+
+
+def test_wrong_shape_and_corrupt_entries_are_misses(tmp_path, seed_corpus):
+    """Entries that decode but do not fit (a layer missing, two document rows, columns of other
+    lengths), truncated or foreign files and a FIFO are recomputed, never a KeyError or a hang."""
+    import os
+    import signal
+
+    from trilat_lib.annotate import _doc_hash, annotations
+
+    corpus = type(seed_corpus)([seed_corpus[1]])
+    ref = annotations(corpus, cache=False)
+    layers = available_layers()
+    cache = AnnotationCache(cache_version(layers), tmp_path)
+    key = _doc_hash(seed_corpus[1])
+    one = {"n": 1, "dtypes": {"x": np.dtype("int64")}, "data": {"x": np.array([1])}}
+    bad_entries = [
+        {"documents": one},  # layers missing
+        {layer: {"n": 2, "dtypes": {"x": np.dtype("int64")}, "data": {"x": np.array([1, 2])}} for layer in ref},
+        {layer: one for layer in ref},  # documents without its columns
+    ]
+    signal.signal(signal.SIGALRM, lambda *_: (_ for _ in ()).throw(TimeoutError("blocked on the cache")))
+    signal.alarm(60)
+    try:
+        for bad in bad_entries:
+            cache.put(key, bad)
+            assert cache._path(key).exists()
+            got = annotations(corpus, cache_dir=tmp_path)
+            for layer in ref:
+                pd.testing.assert_frame_equal(got[layer], ref[layer], obj=layer)
+        good = cache._path(key).read_bytes()
+        for data in (good[: len(good) // 2], good[:30], b"", b"\x80\x04K\x01."):
+            cache._path(key).write_bytes(data)
+            assert annotations(corpus, cache_dir=tmp_path)["sentences"].equals(ref["sentences"])
+        cache._path(key).unlink()
+        os.mkfifo(cache._path(key))
+        assert annotations(corpus, cache_dir=tmp_path)["sentences"].equals(ref["sentences"])
+    finally:
+        signal.alarm(0)
+
+
+def test_unwritable_cache_falls_back_with_one_warning(tmp_path, seed_corpus):
+    from trilat_lib.annotate import annotations
+    from trilat_lib.cache import CacheWarning
+
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    cache_dir = blocker / "cache"  # cannot be created, even by root
+    ref = annotations(seed_corpus, layers=["sentences"], cache=False)
+    with pytest.warns(CacheWarning, match="cannot write there") as w:
+        got = annotations(seed_corpus, layers=["sentences"], cache_dir=cache_dir)
+    assert len([x for x in w if issubclass(x.category, CacheWarning)]) == 1
+    for layer in ref:
+        pd.testing.assert_frame_equal(got[layer], ref[layer], obj=layer)
+    with pytest.warns(CacheWarning) as w:
+        summary = annotate_corpus(None, tmp_path / "out", layers=["sentences"], cache_dir=cache_dir, partition_size=2)
+    assert len([x for x in w if issubclass(x.category, CacheWarning)]) == 1
+    assert summary["documents"] == 4
+    pd.testing.assert_frame_equal(read_annotations(tmp_path / "out", "sentences"), ref["sentences"])
+
+
+def test_read_annotations_refuses_a_killed_run(tmp_path, monkeypatch):
+    from trilat_lib import annotate
+    from trilat_lib.annotate import IncompleteAnnotationsError
+
+    out = tmp_path / "out"
+    annotate_corpus(None, out, layers=["sentences"], cache=False, partition_size=1)
+    full = read_annotations(out, "sentences")
+    assert full["doc_id"].nunique() == 4
+    # the same folder again, killed after two of four partitions
+    real, calls = annotate.annotate_partition, []
+
+    def dies(*args, **kwargs):
+        calls.append(1)
+        if len(calls) > 2:
+            raise KeyboardInterrupt
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(annotate, "annotate_partition", dies)
+    with pytest.raises(KeyboardInterrupt):
+        annotate_corpus(None, out, layers=["sentences"], cache=False, partition_size=1)
+    monkeypatch.setattr(annotate, "annotate_partition", real)
+    assert len(list((out / "sentences").glob("part-*.parquet"))) == 2
+    with pytest.raises(IncompleteAnnotationsError, match="interrupted"):
+        read_annotations(out, "sentences")
+    with pytest.raises(ParameterError, match="interrupted"):
+        read_annotations(out, "documents")
+    with pytest.warns(CorpusWarning, match="interrupted"):
+        part = read_annotations(out, "sentences", allow_incomplete=True)
+    assert part["doc_id"].nunique() == 2
+    # complete again; then a part goes missing
+    annotate_corpus(None, out, layers=["sentences"], cache=False, partition_size=1)
+    pd.testing.assert_frame_equal(read_annotations(out, "sentences"), full)
+    sorted((out / "sentences").glob("part-*.parquet"))[1].unlink()
+    with pytest.raises(IncompleteAnnotationsError, match="lacks 1 sentences part"):
+        read_annotations(out, "sentences")

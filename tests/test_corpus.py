@@ -288,3 +288,183 @@ def test_many_legacy_files_give_one_summary_warning(tmp_path):
     messages = [str(w.message) for w in record if issubclass(w.category, CorpusWarning)]
     assert len(corpus) == 5 and len(messages) == 1
     assert "5 files are not valid UTF-8" in messages[0] and "a0.txt" in messages[0]
+
+
+# --------------------------------------------------------------------------- hostile folders (issue 13)
+
+@pytest.fixture
+def alarm():
+    """Fail (instead of hanging the suite) if the test blocks, e.g. on a FIFO."""
+    import signal
+
+    def boom(*_):
+        raise TimeoutError("blocked: a FIFO or device was opened")
+
+    old = signal.signal(signal.SIGALRM, boom)
+    signal.alarm(20)
+    yield
+    signal.alarm(0)
+    signal.signal(signal.SIGALRM, old)
+
+
+def test_fifos_and_devices_are_skipped_with_a_warning(tmp_path, alarm):
+    folder = write_corpus(tmp_path / "c", {"a.txt": ARTICLE.encode()})
+    os.mkfifo(folder / "pipe.txt")
+    os.symlink("/dev/urandom", folder / "random.txt")
+    os.symlink(folder / "gone.txt", folder / "broken.txt")
+    with pytest.warns(CorpusWarning, match=r"not a regular file") as w:
+        corpus = load_corpus(folder)
+    assert corpus.doc_ids == ["a"]
+    message = " ".join(str(x.message) for x in w)
+    assert "pipe.txt" in message and "random.txt" in message and "broken.txt" in message
+    with pytest.raises(CorpusError, match=r"pipe.txt.*named pipe"):
+        read_text(folder / "pipe.txt")
+    with pytest.raises(CorpusError, match=r"random.txt.*device"):
+        read_text(folder / "random.txt")
+    # the lazy reader of annotate_corpus skips them the same way
+    from trilat_lib.annotate import annotations
+
+    with pytest.warns(CorpusWarning, match="pipe.txt"):
+        t = annotations(folder, layers=["sentences"], cache=False)
+    assert list(t["documents"].doc_id) == ["a"]
+
+
+def test_manifest_rows_naming_a_fifo_are_skipped(tmp_path, alarm):
+    folder = write_corpus(tmp_path / "c", {"a.txt": ARTICLE.encode()}, HEADER + "a,a.txt,,,,2023,,\np,pipe.txt,,,,2023,,\n")
+    os.mkfifo(folder / "pipe.txt")
+    with pytest.warns(CorpusWarning, match=r"line 3 \('pipe.txt': a named pipe"):
+        corpus = load_corpus(folder)
+    assert corpus.doc_ids == ["a"]
+
+
+def test_links_outside_the_folder_are_refused_with_or_without_manifest(tmp_path):
+    (tmp_path / "outside.txt").write_text(ARTICLE, encoding="utf-8")
+    bare = write_corpus(tmp_path / "bare", {"a.txt": ARTICLE.encode()})
+    os.symlink(tmp_path / "outside.txt", bare / "link.txt")
+    with pytest.raises(CorpusError, match=r"link.txt: is a link to .*outside.txt, outside the corpus folder"):
+        load_corpus(bare)
+    listed = write_corpus(tmp_path / "listed", {"a.txt": ARTICLE.encode()}, HEADER + "l,link.txt,,,,,,\n")
+    os.symlink(tmp_path / "outside.txt", listed / "link.txt")
+    with pytest.raises(CorpusError, match="points outside the corpus folder"):
+        load_corpus(listed)
+    # a link to a file inside the folder is fine
+    inside = write_corpus(tmp_path / "inside", {"a.txt": ARTICLE.encode()})
+    os.symlink(inside / "a.txt", inside / "b.txt")
+    assert load_corpus(inside).doc_ids == ["a", "b"]
+
+
+def test_upper_case_suffixes_are_loaded(tmp_path):
+    folder = write_corpus(tmp_path / "c", {"a.txt": ARTICLE.encode(), "B.TXT": ARTICLE.encode(), "c.Txt": ARTICLE.encode()})
+    assert load_corpus(folder).doc_ids == ["B", "a", "c"]
+    manifest = write_corpus(tmp_path / "m", {"a.txt": ARTICLE.encode(), "B.TXT": ARTICLE.encode()}, HEADER + "a,a.txt,,,,,,\n")
+    with pytest.warns(CorpusWarning, match=r"B.TXT"):  # unlisted, named
+        load_corpus(manifest)
+    clash = write_corpus(tmp_path / "d", {"a.txt": ARTICLE.encode(), "a.TXT": ARTICLE.encode()})
+    with pytest.raises(CorpusError, match=r"a.TXT and a.txt both give doc_id 'a'"):
+        load_corpus(clash)
+
+
+def test_unreadable_folder_and_file_raise_corpus_errors(tmp_path, monkeypatch):
+    folder = write_corpus(tmp_path / "c", {"a.txt": ARTICLE.encode()})
+    real_listdir, real_scandir, real_open = os.listdir, os.scandir, os.open
+
+    def deny(real):
+        def f(path=".", *args, **kwargs):
+            if os.fspath(path) in (str(folder), str(folder / "a.txt")):
+                raise PermissionError(13, "Permission denied", os.fspath(path))
+            return real(path, *args, **kwargs)
+        return f
+
+    with monkeypatch.context() as m:  # as root, chmod 000 does not stop reading: simulate it
+        m.setattr(os, "listdir", deny(real_listdir))
+        m.setattr(os, "scandir", deny(real_scandir))
+        with pytest.raises(CorpusError, match=r"corpus folder .*c cannot be read \(Permission denied\)"):
+            load_corpus(folder)
+    with monkeypatch.context() as m:
+        m.setattr(os, "open", deny(real_open))
+        with pytest.raises(CorpusError, match=r"a.txt: cannot be read \(Permission denied\)"):
+            load_corpus(folder)
+
+
+def test_non_utf8_file_names_get_readable_doc_ids(tmp_path):
+    folder = write_corpus(tmp_path / "c", {"a.txt": ARTICLE.encode()})
+    with open(os.path.join(os.fsencode(folder), b"caf\xe9.txt"), "wb") as f:
+        f.write(ARTICLE.encode())
+    with pytest.warns(CorpusWarning, match=r"not valid UTF-8: caf\\xe9"):
+        corpus = load_corpus(folder)
+    assert corpus.doc_ids == ["a", "caf\\xe9"]
+    for doc_id in corpus.doc_ids:
+        doc_id.encode("utf-8")  # printable, savable to CSV and Parquet
+    assert corpus["caf\\xe9"].text == corpus["a"].text
+    from trilat_lib.annotate import annotate_corpus, read_annotations
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", CorpusWarning)
+        annotate_corpus(folder, tmp_path / "out", layers=["sentences"], cache=False)
+    assert set(read_annotations(tmp_path / "out", "documents").doc_id) == {"a", "caf\\xe9"}
+
+
+KOREAN = ("서울과 도쿄가 대화 재개에 합의했다. 한국 외교부 장관은 5일 도쿄에서 일본 외무상과 만나 양국 관계 개선 방안을 논의했다. "
+          "미국 국무부는 이번 회담을 환영한다고 밝혔다.\n\n양측은 관계 개선이 계속될 것이라고 말했다. 비판하는 사람들은 확신하지 못했다.\n")
+JAPANESE = ("ソウルと東京が対話の再開で合意した。韓国の外相は五日、東京で日本の外相と会談し、両国関係の改善策を協議した。"
+            "米国務省は会談を歓迎すると表明した。\n\n双方は関係改善が続くと述べた。批判的な人々は確信していない。\n")
+CHINESE = ("首尔和东京同意恢复对话。韩国外长五日在东京会见了日本外相，讨论了改善两国关系的方法。"
+           "美国国务院表示欢迎这次会谈。\n\n双方表示关系改善将会持续。批评者对此并不确定。\n")
+
+
+@pytest.mark.parametrize("text, encoding", [(KOREAN, "euc_kr"), (KOREAN, "cp949"), (JAPANESE, "shift_jis"),
+                                             (JAPANESE, "euc_jp"), (CHINESE, "gb2312"), (CHINESE, "gbk")],
+                         ids=["ko-euc_kr", "ko-cp949", "ja-shift_jis", "ja-euc_jp", "zh-gb2312", "zh-gbk"])
+def test_east_asian_legacy_encodings_are_detected_not_mojibake(tmp_path, text, encoding):
+    path = tmp_path / "a.txt"
+    path.write_bytes(text.encode(encoding))
+    with pytest.warns(CorpusWarning, match=r"a.txt: not valid UTF-8; detected and read as legacy"):
+        got, enc = read_text(path)
+    assert got == text and enc != "cp1252"
+
+
+def test_too_little_east_asian_text_is_refused_not_guessed(tmp_path):
+    short = ARTICLE.replace("Critics", "岸田文雄 critics").replace("’", "'").replace("“", '"').replace("”", '"')
+    short = short.replace("é", "e")
+    for encoding in ("shift_jis", "euc_jp", "gb2312"):
+        path = tmp_path / f"{encoding}.txt"
+        path.write_bytes(short.encode(encoding))
+        with pytest.raises(CorpusError, match=rf"{encoding}.txt: not valid UTF-8.*East Asian.*Re-save it as UTF-8"):
+            read_text(path)
+
+
+@pytest.mark.parametrize("published", ["0001-01-01", "9999-12-31", "1066-10-14", "2999"])
+def test_unusable_years_are_dropped_with_a_warning(tmp_path, published):
+    folder = write_corpus(tmp_path / "c", {"a.txt": ARTICLE.encode()}, HEADER + f"d1,a.txt,,,,{published},,\n")
+    with pytest.warns(CorpusWarning, match=rf"line 2 \(doc_id 'd1'\): published '{published}' is outside the years"):
+        corpus = load_corpus(folder)
+    assert corpus["d1"].published is None and corpus["d1"].date_precision is None
+    assert corpus.to_frame().shape[0] == 1
+
+
+def test_document_empty_after_cleaning_is_named(tmp_path):
+    folder = write_corpus(tmp_path / "c", {"a.txt": ARTICLE.encode(),
+                                           "menu.txt": b"Advertisement\nSubscribe to our newsletter\nShare this article\n"})
+    with pytest.warns(CorpusWarning, match=r"menu.txt \(doc_id 'menu'\): empty after cleaning: the cleaner removed all 3"):
+        corpus = load_corpus(folder)  # no manifest title: cleaned at load to find the title
+    assert corpus["menu"].text == ""
+    listed = write_corpus(tmp_path / "m", {"menu.txt": b"Advertisement\nSubscribe to our newsletter\n"},
+                          HEADER + "m,menu.txt,A title,,,2023,,\n")
+    lazy = load_corpus(listed)
+    with pytest.warns(CorpusWarning, match=r"menu.txt \(doc_id 'm'\): empty after cleaning"):
+        assert lazy["m"].sentences == []  # cleaned on first use
+    from trilat_lib.annotate import annotations
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", CorpusWarning)
+        fresh = load_corpus(folder)
+    with pytest.warns(CorpusWarning, match=r"1 document\(s\) are empty after cleaning.*'menu'"):
+        annotations(fresh, layers=["sentences"], cache=False)
+    from trilat_lib import terms
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", CorpusWarning)
+        table = terms.ngram_table(corpus, 1)
+    with pytest.raises(Exception, match="empty after cleaning") as e:
+        terms.distinctive_terms(table)
+    assert "needs at least 2 documents" not in str(e.value)

@@ -39,7 +39,9 @@ import numpy as np
 import pandas as pd
 
 from . import cache as _cache
-from .corpus import Corpus, Document, _find_manifest, load_corpus, read_manifest, read_text, MANIFEST_COLUMNS
+from .corpus import (
+    Corpus, Document, MANIFEST_COLUMNS, _find_manifest, folder_rows, load_corpus, read_manifest, read_text, shown_path,
+)
 from .errors import CorpusError, CorpusWarning, ParameterError
 from .outputs import atomic_path, write_text
 from .paths import MANIFEST, SEEDS_DIR
@@ -72,22 +74,26 @@ def _source_documents(source: Corpus | str | Path | None) -> tuple[Iterator[Docu
                               "Pass a Corpus or the folder that holds your .txt files.")
         manifest = _find_manifest(root)
     known = set(MANIFEST_COLUMNS)
-    if manifest is None:  # as load_corpus: every .txt file, doc_id = file name without suffix
-        files = sorted(root.glob("*.txt"))
-        if not files:
-            raise CorpusError(f"{root}: no .txt files found. Put one article per UTF-8 .txt file in the folder.")
-        rows = [{"doc_id": f.stem, "_path": f.resolve(), "_published": None, "_precision": None} for f in files]
+    if manifest is None:  # as load_corpus: every regular .txt file, doc_id = file name without suffix
+        rows = folder_rows(root)
     else:
         rows = read_manifest(manifest, root)
 
     def gen() -> Iterator[Document]:
-        legacy = []
+        legacy, east_asian = [], []
         for r in rows:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", CorpusWarning)
-                raw, enc = read_text(r["_path"])
+                try:
+                    raw, enc = read_text(r["_path"])
+                except CorpusError as e:
+                    if "_row" not in r:
+                        raise
+                    raise CorpusError(f"{e} (listed on {manifest} line {r['_row']}, doc_id {r['doc_id']!r})") from None
             if enc in ("cp1252", "latin-1"):
-                legacy.append(r["_path"].name)
+                legacy.append(shown_path(r["_path"].name))
+            elif enc not in ("utf-8", "utf-8-sig", "utf-16", "utf-32"):
+                east_asian.append(f"{shown_path(r['_path'].name)} ({enc})")
             yield Document(
                 doc_id=r["doc_id"], raw=raw, title=r.get("title") or None, outlet=r.get("outlet") or None,
                 author=r.get("author") or None, published=r["_published"], date_precision=r["_precision"],
@@ -99,6 +105,13 @@ def _source_documents(source: Corpus | str | Path | None) -> tuple[Iterator[Docu
                 f"{root}: {len(legacy)} file(s) are not valid UTF-8 and were read as legacy cp1252/latin-1: "
                 f"{', '.join(legacy[:5])}{' …' if len(legacy) > 5 else ''}. Check their accented characters "
                 "and quotes, and re-save them as UTF-8 to silence this warning.",
+                CorpusWarning, stacklevel=3,
+            )
+        if east_asian:
+            warnings.warn(
+                f"{root}: {len(east_asian)} file(s) are not UTF-8 and were detected and read as East Asian "
+                f"legacy encodings: {', '.join(east_asian[:5])}{' …' if len(east_asian) > 5 else ''}. Check a few "
+                "lines of their text, and re-save them as UTF-8 to silence this warning.",
                 CorpusWarning, stacklevel=3,
             )
 
@@ -248,8 +261,9 @@ def _entries(docs: list[Document], tables: dict[str, pd.DataFrame], layers: tupl
     """Cut corpus-level tables into per-document cache entries.
 
     An entry is ``{layer: {"n": rows, "dtypes": {column: dtype}, "data": {column: ndarray}}}``:
-    plain arrays pickle and unpickle an order of magnitude faster than a handful of small
-    DataFrames per document, and :func:`_assemble` rebuilds each layer with one constructor.
+    plain arrays store (:func:`trilat_lib.cache.encode_entry`, no pickle) and load an order of
+    magnitude faster than a handful of small DataFrames per document, and :func:`_assemble`
+    rebuilds each layer with one constructor.
     """
     out: list[dict] = [{} for _ in docs]
     empty = np.array([], dtype=np.intp)
@@ -326,13 +340,30 @@ def _annotate_entries(docs: list[Document], layers: tuple[str, ...], n_jobs: int
     return [e for part in parts for e in part]
 
 
+def _entry_ok(entry: Any, layers: tuple[str, ...]) -> bool:
+    """Whether a cache entry has the shape :func:`_assemble` needs for ``layers`` (one document row,
+    every layer with as many values per column as rows, a dtype per column)."""
+    if not isinstance(entry, dict):
+        return False
+    for layer in ("documents", *layers):
+        part = entry.get(layer)
+        if not isinstance(part, dict) or not {"n", "dtypes", "data"} <= part.keys():
+            return False
+        n, dtypes, data = part["n"], part["dtypes"], part["data"]
+        if type(n) is not int or n < 0 or not isinstance(dtypes, dict) or not isinstance(data, dict):
+            return False
+        if set(dtypes) != set(data) or any(getattr(a, "ndim", None) != 1 or len(a) != n for a in data.values()):
+            return False
+    return entry["documents"]["n"] == 1 and set(entry["documents"]["data"]) == set(DOCUMENT_COLUMNS)
+
+
 def annotate_cached(docs: list[Document], layers: tuple[str, ...], params: dict | None,
                     cache: _cache.AnnotationCache, n_jobs: int = 1) -> dict[str, pd.DataFrame]:
     """The layer tables of ``docs`` through the cache: hits are read, the misses annotated
     (one library call per layer and batch, on ``n_jobs`` processes), stored, and every layer
     assembled in document order."""
     keys = [_doc_hash(d) for d in docs]
-    entries: list[dict | None] = [cache.get(k) for k in keys]
+    entries: list[dict | None] = [cache.get(k, valid=lambda e: _entry_ok(e, layers)) for k in keys]
     todo = [i for i, e in enumerate(entries) if e is None]
     if todo:
         for i, e in zip(todo, _annotate_entries([docs[i] for i in todo], layers, n_jobs)):
@@ -403,13 +434,39 @@ def annotate_partition(docs: list[Document], layers: tuple[str, ...], params: di
     return frames, stats
 
 
-def _write_partition(out_dir: Path, k: int, frames: dict[str, pd.DataFrame]) -> None:
+SUMMARY = "_summary.json"  # written last by annotate_corpus: its presence marks a complete output
+
+
+def _write_parts(out_dir: Path, k: int, frames: dict[str, pd.DataFrame]) -> dict[str, str]:
+    """Write partition ``k`` of every non-empty layer; return ``{layer: part file name}``."""
+    names = {}
     for layer, df in frames.items():
         if df.empty:
             continue
         path = out_dir / layer / f"part-{k:05d}.parquet"
         with atomic_path(path) as tmp:
             df.to_parquet(tmp, index=False)
+        names[layer] = path.name
+    return names
+
+
+def _empty_documents(documents: pd.DataFrame) -> list[str]:
+    """doc_ids of the documents table whose body is empty after cleaning."""
+    if documents.empty or "chars" not in documents:
+        return []
+    return documents.loc[documents["chars"] == 0, "doc_id"].astype(str).tolist()
+
+
+def _warn_empty(doc_ids: list[str]) -> None:
+    """One warning naming the documents that have no body after cleaning (so no sentences)."""
+    if doc_ids:
+        warnings.warn(
+            f"{len(doc_ids)} document(s) are empty after cleaning (the cleaner removed every line as page "
+            f"furniture), so they have no sentences, mentions or dates: {', '.join(map(repr, doc_ids[:5]))}"
+            f"{' …' if len(doc_ids) > 5 else ''}. Check that their files hold the article text; "
+            "corpus.audit() lists the removed lines and why.",
+            CorpusWarning, stacklevel=3,
+        )
 
 
 def _slim(doc: Document) -> Document:
@@ -453,11 +510,15 @@ def annotate_corpus(
         raise ParameterError(f"n_workers={n_workers!r} must be a positive integer (worker processes) or None.")
     layers_t = _check_layers(layers)
     out = Path(out_dir)
+    # the completion marker goes first and comes back last: a run killed in between leaves none
+    (out / SUMMARY).unlink(missing_ok=True)
     for layer in ("documents", *ALL_LAYERS):
         for old in (out / layer).glob("part-*.parquet") if (out / layer).is_dir() else []:
             old.unlink()
     out.mkdir(parents=True, exist_ok=True)
     docs, n_docs = _source_documents(corpus_or_folder)
+    if cache and not _cache.AnnotationCache(cache_version(layers_t), cache_dir).check_writable():
+        cache = False  # warned once here, rather than failing (or warning unseen) in every worker
     if engine == "local" and n_docs is not None and n_docs < PARALLEL_MIN_DOCS:
         n_workers = 1  # starting worker processes would cost more than they save
     if partition_size is None:  # enough tasks to keep every worker busy, at most 200 documents each
@@ -466,11 +527,18 @@ def annotate_corpus(
     croot = str(cache_dir) if cache_dir is not None else None
     t0 = time.perf_counter()
     totals = {"documents": 0, "raw_chars": 0, "cache_hits": 0, "partitions": 0}
+    written: dict[str, list[str]] = {}
+    empty_docs: list[str] = []
 
     def add(stats: dict) -> None:
         for k in ("documents", "raw_chars", "cache_hits"):
             totals[k] += stats[k]
         totals["partitions"] += 1
+
+    def _write_partition(out_dir: Path, k: int, frames: dict[str, pd.DataFrame]) -> None:
+        for layer, name in _write_parts(out_dir, k, frames).items():
+            written.setdefault(layer, []).append(name)
+        empty_docs.extend(_empty_documents(frames["documents"]))
 
     if engine == "local" and n_workers == 1:
         for k, chunk in enumerate(_cache.iter_chunks(docs, partition_size)):
@@ -526,7 +594,9 @@ def annotate_corpus(
                 cluster.close()
     totals.update(seconds=time.perf_counter() - t0, layers=list(layers_t), engine=engine, out_dir=str(out),
                   cache_version=cache_version(layers_t))
-    write_text(out / "_summary.json", json.dumps(totals, indent=2))
+    _warn_empty(empty_docs)
+    marker = {**totals, "complete": True, "parts": {k: sorted(v) for k, v in written.items()}}
+    write_text(out / SUMMARY, json.dumps(marker, indent=2))
     return totals
 
 
@@ -555,18 +625,53 @@ def annotations(corpus: Corpus | str | Path | None = None, layers: Iterable[str]
     docs, _ = _source_documents(corpus)
     docs = list(docs)
     frames, _ = annotate_partition(docs, layers_t, None, str(cache_dir) if cache_dir else None, cache, n_jobs)
+    _warn_empty(_empty_documents(frames["documents"]))
     return frames
 
 
-def read_annotations(out_dir: str | Path, layer: str) -> pd.DataFrame:
-    """One layer written by :func:`annotate_corpus`, parts concatenated in document order."""
+class IncompleteAnnotationsError(ParameterError):
+    """An annotate_corpus output folder is incomplete (the run was interrupted or is still going)."""
+
+
+def read_annotations(out_dir: str | Path, layer: str, allow_incomplete: bool = False) -> pd.DataFrame:
+    """One layer written by :func:`annotate_corpus`, parts concatenated in document order.
+
+    :func:`annotate_corpus` writes ``_summary.json`` last, listing the parts it wrote; without
+    it (a killed or still running ``trilat annotate``) or when parts are missing, this raises
+    :class:`IncompleteAnnotationsError` instead of returning part of the corpus silently;
+    ``allow_incomplete=True`` returns the parts there are, with a :class:`CorpusWarning`.
+    """
     if layer not in ("documents", *ALL_LAYERS):
         raise ParameterError(f"layer={layer!r}: choose from documents, {', '.join(ALL_LAYERS)}.")
     folder = Path(out_dir) / layer
     parts = sorted(folder.glob("part-*.parquet")) if folder.is_dir() else []
-    if not parts:
-        if not (Path(out_dir) / "_summary.json").is_file():
+    summary = Path(out_dir) / SUMMARY
+    problem = None
+    if not summary.is_file():
+        if not parts and not any(Path(out_dir).glob("*/part-*.parquet")):
             raise ParameterError(f"{out_dir}: no annotations found; run annotate_corpus(corpus, {str(out_dir)!r}) first.")
+        problem = f"has no {SUMMARY}, the marker annotate_corpus writes when it has finished"
+    else:
+        try:
+            marker = json.loads(summary.read_text(encoding="utf-8"))
+            listed = marker.get("parts") if isinstance(marker, dict) else None
+        except (OSError, ValueError) as e:
+            marker, listed = None, None
+            problem = f"has an unreadable {SUMMARY} ({e})"
+        if isinstance(listed, dict):  # outputs of older versions list no parts: trusted as complete
+            expected = set(listed.get(layer) or [])
+            missing = sorted(expected - {p.name for p in parts})
+            if missing:
+                problem = f"lacks {len(missing)} {layer} part(s) listed in {SUMMARY} ({', '.join(missing[:3])})"
+            parts = [p for p in parts if p.name in expected]  # strays from elsewhere are not part of this run
+    if problem is not None:
+        msg = (f"{out_dir} {problem}: the annotation run was interrupted (or is still running), so its tables "
+               "would cover only part of the corpus. Run annotate_corpus / `trilat annotate` again (cached "
+               "documents are quick)")
+        if not allow_incomplete:
+            raise IncompleteAnnotationsError(msg + ", or pass allow_incomplete=True to read what is there.")
+        warnings.warn(msg + ". Returning the parts that are there.", CorpusWarning, stacklevel=2)
+    if not parts:
         return pd.DataFrame(columns=["doc_id", "sentence_id"])
     return _typed({layer: _concat([pd.read_parquet(p) for p in parts])})[layer]
 
@@ -641,6 +746,10 @@ class PartitionTopicModel:
         if not parts:
             raise ParameterError(f"annotations_dir={str(annotations_dir)!r} has no sentences parts; run "
                                  "annotate_corpus(corpus, annotations_dir) first (with the 'sentences' layer).")
+        if not (Path(annotations_dir) / SUMMARY).is_file():
+            raise IncompleteAnnotationsError(
+                f"annotations_dir={str(annotations_dir)!r} has no {SUMMARY}: the annotate_corpus run that wrote it "
+                "was interrupted (or is still running). Run it again before fitting topics.")
         df_count: Counter = Counter()
         n = 0
         for p in parts:

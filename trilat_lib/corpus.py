@@ -2,14 +2,19 @@
 
 A corpus is a folder of text files plus an optional manifest CSV describing each file
 (``doc_id, file, title, outlet, author, published, date_precision, date_note``). Files are
-read robustly (UTF-8, UTF-8/UTF-16 with BOM, legacy cp1252/latin-1 with a warning),
-never modified, and cleaned to the article body by :mod:`trilat_lib.clean`.
+read robustly (UTF-8, UTF-8/UTF-16 with BOM, legacy cp1252/latin-1 with a warning, Korean,
+Japanese and Chinese legacy encodings when they can be told apart, else a clear error), never
+modified, and cleaned to the article body by :mod:`trilat_lib.clean`. Only regular files are
+opened: named pipes, devices and links to them are skipped with a warning, links that lead
+outside the corpus folder are refused.
 """
 from __future__ import annotations
 
 import csv
 import io
+import os
 import re
+import stat
 import warnings
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -27,6 +32,8 @@ from .paths import MANIFEST, SEEDS_DIR
 MANIFEST_COLUMNS = ["doc_id", "file", "title", "outlet", "author", "published", "date_precision", "date_note"]
 DATE_PRECISIONS = ("day", "month", "year")
 MANIFEST_NAMES = ("manifest.csv",)
+# publication years a document can be placed in time with (pandas timestamps span 1677–2262)
+YEAR_RANGE = (1700, 2200)
 
 
 # --------------------------------------------------------------------------- reading files
@@ -40,22 +47,117 @@ def _control_share(s: str) -> float:
     return len(_CONTROL.findall(s)) / len(s)
 
 
+def shown_path(path: str | Path) -> str:
+    """``path`` as printable text: bytes of a non-UTF-8 file name appear as ``\\xNN``.
+
+    Python keeps such bytes as lone surrogates, which cannot be printed, written to CSV or
+    Parquet; every message naming a file uses this instead.
+    """
+    s = str(path)
+    try:
+        s.encode("utf-8")
+        return s
+    except UnicodeEncodeError:
+        return os.fsencode(s).decode("utf-8", "backslashreplace")
+
+
+def _file_kind(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    return "not a regular file"
+
+
+def _read_bytes(path: Path) -> bytes:
+    """The bytes of a regular file; never opens (or blocks on) a FIFO or device."""
+    shown = shown_path(path)
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        raise CorpusError(f"{shown}: file not found. Check the path or the manifest's 'file' column.") from None
+    except OSError as e:
+        raise CorpusError(f"{shown}: cannot be read ({e.strerror}). Check its permissions.") from None
+    if stat.S_ISDIR(mode):
+        raise CorpusError(f"{shown}: is a folder, not a text file.")
+    if not stat.S_ISREG(mode):
+        raise CorpusError(f"{shown}: is {_file_kind(mode)}, not a regular file, so it is not read. "
+                          "Remove it from the corpus folder (and manifest).")
+    try:  # O_NONBLOCK: should the file be swapped for a FIFO after the check, opening does not block
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError as e:
+        raise CorpusError(f"{shown}: cannot be read ({e.strerror}). Check its permissions.") from None
+    with os.fdopen(fd, "rb") as f:
+        mode = os.fstat(f.fileno()).st_mode
+        if not stat.S_ISREG(mode):
+            raise CorpusError(f"{shown}: is {_file_kind(mode)}, not a regular file, so it is not read.")
+        try:
+            return f.read()
+        except OSError as e:
+            raise CorpusError(f"{shown}: cannot be read ({e.strerror}). Check the file.") from None
+
+
+# East Asian double-byte legacy encodings: decoded only when detected with confidence
+_CJK_CODECS = ("cp949", "euc_kr", "johab", "euc_jp", "euc_jis_2004", "euc_jisx0213", "shift_jis", "cp932",
+               "shift_jis_2004", "shift_jisx0213", "gb2312", "gbk", "gb18030", "hz", "big5", "big5hkscs", "cp950")
+_CJK_NAMES = {"cp949": "EUC-KR/CP949 (Korean)", "euc_kr": "EUC-KR (Korean)", "johab": "Johab (Korean)",
+              "euc_jp": "EUC-JP (Japanese)", "euc_jis_2004": "EUC-JP (Japanese)", "euc_jisx0213": "EUC-JP (Japanese)",
+              "shift_jis": "Shift_JIS (Japanese)", "cp932": "Shift_JIS/CP932 (Japanese)",
+              "shift_jis_2004": "Shift_JIS (Japanese)", "shift_jisx0213": "Shift_JIS (Japanese)",
+              "gb2312": "GB2312 (Chinese)", "gbk": "GBK (Chinese)", "gb18030": "GB18030 (Chinese)",
+              "hz": "HZ (Chinese)", "big5": "Big5 (Chinese)", "big5hkscs": "Big5-HKSCS (Chinese)", "cp950": "Big5 (Chinese)"}
+_HIGH_RUN = re.compile(rb"[\x80-\xff]+")
+_CJK_CHAR = re.compile("[\u1100-\u11ff\u3040-\u30ff\u3130-\u318f\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+MIN_CJK_CHARS = 30  # fewer East Asian characters than this are too few to tell the encodings apart
+
+
+def _looks_double_byte(data: bytes) -> bool:
+    """Whether non-ASCII bytes come in runs, as in EUC-KR/EUC-JP/Shift_JIS/GB text (in Western
+    cp1252/latin-1 text an accented letter or a curly quote is one byte between ASCII ones)."""
+    runs = [len(m) for m in _HIGH_RUN.findall(data)]
+    high = sum(runs)
+    paired = sum(r for r in runs if r >= 2)
+    return paired >= 4 and paired >= 0.5 * high
+
+
+def _east_asian(data: bytes) -> tuple[str | None, str | None]:
+    """``(codec, None)`` for confidently detected East Asian legacy text, ``(None, guess)`` when it
+    looks East Asian but cannot be told apart, ``(None, None)`` when it does not look East Asian."""
+    try:
+        from charset_normalizer import from_bytes
+    except ImportError:  # pragma: no cover - a declared dependency
+        from_bytes = None
+    best = from_bytes(data).best() if from_bytes is not None else None
+    guess = best.encoding if best is not None and best.encoding in _CJK_CODECS else None
+    if guess is None and not _looks_double_byte(data):
+        return None, None
+    if from_bytes is not None:
+        cand = from_bytes(data, cp_isolation=list(_CJK_CODECS)).best()
+        if cand is not None and cand.encoding in _CJK_CODECS:
+            guess = guess or cand.encoding
+            text = data.decode(cand.encoding)
+            if cand.encoding == guess and len(_CJK_CHAR.findall(text)) >= MIN_CJK_CHARS:
+                return cand.encoding, None
+    return None, guess or "an East Asian double-byte encoding"
+
+
 def read_text(path: str | Path) -> tuple[str, str]:
     """Read a text file whatever its common encoding; return ``(text, encoding)``.
 
-    Tries BOMs (UTF-8, UTF-16, UTF-32), then strict UTF-8, then cp1252 and latin-1 (with a
-    :class:`CorpusWarning` naming the file). Empty, binary or undecodable files raise
-    :class:`CorpusError` naming the file and what to do. The file is only read.
+    Tries BOMs (UTF-8, UTF-16, UTF-32), then strict UTF-8, then East Asian legacy encodings
+    (EUC-KR, EUC-JP, Shift_JIS, GB2312/GBK, Big5: decoded with a :class:`CorpusWarning` when
+    ``charset-normalizer`` identifies them on enough text, else a :class:`CorpusError`, never
+    mojibake), then cp1252 and latin-1 (with a :class:`CorpusWarning` naming the file). Empty,
+    binary, undecodable or non-regular files (pipes, devices) raise :class:`CorpusError` naming
+    the file and what to do. The file is only read.
     """
     path = Path(path)
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise CorpusError(f"{path}: file not found. Check the path or the manifest's 'file' column.") from None
-    except IsADirectoryError:
-        raise CorpusError(f"{path}: is a folder, not a text file.") from None
-    except OSError as e:
-        raise CorpusError(f"{path}: cannot be read ({e.strerror}). Check its permissions.") from None
+    shown = shown_path(path)
+    data = _read_bytes(path)
     boms = [
         (b"\xff\xfe\x00\x00", "utf-32"), (b"\x00\x00\xfe\xff", "utf-32"),
         (b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"),
@@ -70,12 +172,12 @@ def read_text(path: str | Path) -> tuple[str, str]:
             text = data.decode(encoding)
         except UnicodeDecodeError as e:
             raise CorpusError(
-                f"{path}: starts with a {encoding.upper()} byte-order mark but cannot be decoded "
+                f"{shown}: starts with a {encoding.upper()} byte-order mark but cannot be decoded "
                 f"as {encoding} (byte {e.start}). Re-save the file as UTF-8."
             ) from None
     elif b"\x00" in data:
         raise CorpusError(
-            f"{path}: contains NUL bytes, so it is a binary file or UTF-16/UTF-32 text without a "
+            f"{shown}: contains NUL bytes, so it is a binary file or UTF-16/UTF-32 text without a "
             "byte-order mark. Remove it from the corpus folder, or save it as UTF-8 text."
         )
     else:
@@ -83,23 +185,40 @@ def read_text(path: str | Path) -> tuple[str, str]:
             text, encoding = data.decode("utf-8"), "utf-8"
         except UnicodeDecodeError as e:
             first_bad = e.start
-            try:
-                text, encoding = data.decode("cp1252"), "cp1252"
-            except UnicodeDecodeError:  # bytes cp1252 leaves undefined (0x81, 0x8D, ...)
-                text, encoding = data.decode("latin-1"), "latin-1"
-            if not _control_share(text) > 0.01:
-                warnings.warn(
-                    f"{path}: not valid UTF-8 (first bad byte at offset {first_bad}); read as legacy "
-                    f"{encoding}. Check accented characters and quotes in its text, and re-save it as "
-                    "UTF-8 to silence this warning.",
-                    CorpusWarning,
-                    stacklevel=2,
+            codec, guess = _east_asian(data)
+            if guess is not None:
+                name = _CJK_NAMES.get(guess, guess)
+                raise CorpusError(
+                    f"{shown}: not valid UTF-8 (first bad byte at offset {first_bad}); its bytes look like "
+                    f"{name} text, but there is too little of it to be sure which East Asian encoding it is, "
+                    "so it is not read (guessing wrong would turn it into garbage characters). Re-save it as "
+                    "UTF-8, e.g. `iconv -f EUC-KR -t UTF-8 in.txt > out.txt` (or -f SHIFT_JIS, EUC-JP, GBK)."
                 )
+            if codec is not None:
+                text, encoding = data.decode(codec), codec
+                warnings.warn(
+                    f"{shown}: not valid UTF-8; detected and read as legacy {_CJK_NAMES.get(codec, codec)}. "
+                    "Check a few lines of its text, and re-save it as UTF-8 to silence this warning.",
+                    CorpusWarning, stacklevel=2,
+                )
+            else:
+                try:
+                    text, encoding = data.decode("cp1252"), "cp1252"
+                except UnicodeDecodeError:  # bytes cp1252 leaves undefined (0x81, 0x8D, ...)
+                    text, encoding = data.decode("latin-1"), "latin-1"
+                if not _control_share(text) > 0.01:
+                    warnings.warn(
+                        f"{shown}: not valid UTF-8 (first bad byte at offset {first_bad}); read as legacy "
+                        f"{encoding}. Check accented characters and quotes in its text, and re-save it as "
+                        "UTF-8 to silence this warning.",
+                        CorpusWarning,
+                        stacklevel=2,
+                    )
     if not text.strip():
-        raise CorpusError(f"{path}: the file is empty. Remove it from the corpus (and manifest) or add its text.")
+        raise CorpusError(f"{shown}: the file is empty. Remove it from the corpus (and manifest) or add its text.")
     if _control_share(text) > 0.01:
         raise CorpusError(
-            f"{path}: does not look like text ({_control_share(text):.0%} control characters); "
+            f"{shown}: does not look like text ({_control_share(text):.0%} control characters); "
             f"it may be binary or in an unsupported encoding. Save it as UTF-8 text."
         )
     return text, encoding
@@ -134,6 +253,8 @@ class Document:
         page = _clean.clean_page(self.raw, title=self.title, author=self.author)
         if self.title is None and page.title:
             self.title = page.title
+        if not page.text.strip() and self.raw.strip():
+            warnings.warn(empty_after_cleaning_message(self, len(page.audit)), CorpusWarning, stacklevel=3)
         return page
 
     @property
@@ -167,6 +288,15 @@ class Document:
 
     def __repr__(self) -> str:
         return f"Document({self.doc_id!r}, title={self.title!r}, published={self.published}, chars={len(self.text)})"
+
+
+def empty_after_cleaning_message(doc: Document, removed: int | None = None) -> str:
+    """Why ``doc`` has no sentences: the cleaner removed every line of its page."""
+    name = shown_path(doc.path.name) if doc.path is not None else "document"
+    removed = len(doc.audit) if removed is None else removed
+    return (f"{name} (doc_id {doc.doc_id!r}): empty after cleaning: the cleaner removed all {removed} line(s) "
+            "as page furniture (menus, bylines, captions, ads), so it has no sentences to analyse. Check that "
+            "the file holds the article text; corpus.audit() lists the removed lines and why.")
 
 
 # --------------------------------------------------------------------------- manifest
@@ -221,6 +351,13 @@ def _parse_date(value: str, precision: str | None, where: str) -> tuple[date | N
             CorpusWarning, stacklevel=4,
         )
         return None, None
+    if not YEAR_RANGE[0] <= parsed.year <= YEAR_RANGE[1]:
+        warnings.warn(
+            f"{where}: published {value!r} is outside the years {YEAR_RANGE[0]}–{YEAR_RANGE[1]} a timeline can "
+            "show (a placeholder date?); the document is loaded without a date. Fix the year or leave it empty.",
+            CorpusWarning, stacklevel=4,
+        )
+        return None, None
     if precision is None:
         precision = implied
     elif DATE_PRECISIONS.index(precision) < DATE_PRECISIONS.index(implied):
@@ -267,7 +404,7 @@ def read_manifest(manifest: str | Path, root: str | Path) -> list[dict]:
             "Add a published column (YYYY-MM-DD) to date the documents.",
             CorpusWarning, stacklevel=3,
         )
-    rows, seen = [], {}
+    rows, seen, skipped = [], {}, []
     root_resolved = root.resolve()
     lineno = 1
     while True:
@@ -296,17 +433,35 @@ def read_manifest(manifest: str | Path, root: str | Path) -> list[dict]:
         if not file:
             raise CorpusError(f"{where} (doc_id {doc_id!r}): empty file column. Name the .txt file, relative to {root}.")
         fpath = (root / file).resolve()
+        try:
+            mode = os.stat(fpath).st_mode
+        except FileNotFoundError:
+            mode = None
+        except OSError as e:
+            raise CorpusError(f"{where} (doc_id {doc_id!r}): file {file!r} cannot be read ({e.strerror}). "
+                              "Check its permissions.") from None
+        if mode is not None and not stat.S_ISREG(mode) and not stat.S_ISDIR(mode):
+            skipped.append(f"line {lineno} ({file!r}: {_file_kind(mode)})")
+            continue  # never opened: reading a FIFO or a device would hang or never end
         if not fpath.is_relative_to(root_resolved):
             raise CorpusError(
                 f"{where} (doc_id {doc_id!r}): file {file!r} points outside the corpus folder {root}. "
                 "Copy the file into the folder and give a relative path."
             )
-        if not fpath.is_file():
+        if mode is None or not stat.S_ISREG(mode):
             raise CorpusError(f"{where} (doc_id {doc_id!r}): file {file!r} not found in {root}. Fix the file column or add the file.")
         published, precision = _parse_date(row.get("published", ""), row.get("date_precision", ""), f"{where} (doc_id {doc_id!r})")
         row.update(_row=lineno, _path=fpath, _published=published, _precision=precision)
         rows.append(row)
+    if skipped:
+        warnings.warn(
+            f"{manifest}: skipped {len(skipped)} row(s) whose file is not a regular file and was not opened: "
+            f"{'; '.join(skipped[:5])}{' …' if len(skipped) > 5 else ''}. Point them to the article text files.",
+            CorpusWarning, stacklevel=3,
+        )
     if not rows:
+        if skipped:
+            raise CorpusError(f"{manifest}: no row lists a regular text file (see the warning). Fix the file column.")
         raise CorpusError(f"{manifest}: has a header but no rows. Add one row per document.")
     files = {}
     for r in rows:
@@ -396,6 +551,74 @@ class Corpus(Sequence[Document]):
         return pd.DataFrame(rows, columns=["doc_id", "line", "rule", "reason", "text"])
 
 
+def _listing(root: Path) -> list[Path]:
+    """The entries of a corpus folder whose suffix is ``.txt`` in any case (``.TXT``, ``.Txt``), sorted."""
+    try:
+        return sorted(p for p in root.iterdir() if p.suffix.lower() == ".txt")
+    except OSError as e:
+        raise CorpusError(f"corpus folder {shown_path(root)} cannot be read ({e.strerror}). "
+                          "Check its permissions.") from None
+
+
+def folder_rows(root: str | Path) -> list[dict]:
+    """The documents of a folder without manifest: one row per regular ``.txt`` file.
+
+    ``doc_id`` is the file name without suffix. Every entry is checked with ``stat`` before
+    anything is opened: named pipes, devices and links to them (or broken links) are skipped
+    with one :class:`CorpusWarning` naming them; a link to a file outside the folder raises
+    :class:`CorpusError` (as a manifest row pointing outside does). A file name that is not
+    valid UTF-8 gets a readable ``doc_id`` (``\\xNN`` escapes) and a warning.
+    """
+    root = Path(root)
+    root_resolved = root.resolve()
+    rows, skipped, odd_names, ids = [], [], [], {}
+    for f in _listing(root):
+        try:
+            mode = os.stat(f).st_mode
+        except FileNotFoundError:
+            skipped.append(f"{shown_path(f.name)} (a broken link)")
+            continue
+        except OSError as e:
+            raise CorpusError(f"{shown_path(f)}: cannot be read ({e.strerror}). Check its permissions.") from None
+        if not stat.S_ISREG(mode):
+            skipped.append(f"{shown_path(f.name)} ({_file_kind(mode)})")
+            continue
+        target = f.resolve()
+        if not target.is_relative_to(root_resolved):
+            raise CorpusError(
+                f"{shown_path(f)}: is a link to {shown_path(target)}, outside the corpus folder {shown_path(root)}. "
+                "Copy the file into the folder instead of linking to it (a manifest row may not point "
+                "outside the folder either)."
+            )
+        doc_id = shown_path(f.stem)
+        if doc_id != f.stem:
+            odd_names.append(doc_id)
+        if doc_id in ids:
+            raise CorpusError(
+                f"{shown_path(root)}: files {shown_path(ids[doc_id].name)} and {shown_path(f.name)} both give "
+                f"doc_id {doc_id!r} (the file name without suffix). Rename one of them."
+            )
+        ids[doc_id] = f
+        rows.append({"doc_id": doc_id, "_path": target, "_published": None, "_precision": None})
+    if skipped:
+        warnings.warn(
+            f"{shown_path(root)}: skipped {len(skipped)} .txt entr{'y' if len(skipped) == 1 else 'ies'} that "
+            f"{'is' if len(skipped) == 1 else 'are'} not a regular file and {'was' if len(skipped) == 1 else 'were'} "
+            f"not opened: {', '.join(skipped[:5])}{' …' if len(skipped) > 5 else ''}. Remove them from the folder.",
+            CorpusWarning, stacklevel=3,
+        )
+    if odd_names:
+        warnings.warn(
+            f"{shown_path(root)}: {len(odd_names)} file name(s) are not valid UTF-8: {', '.join(odd_names[:5])}"
+            f"{' …' if len(odd_names) > 5 else ''}; they are loaded with those doc_ids (undecodable bytes "
+            "written as \\xNN). Rename the files with UTF-8 names to silence this warning.",
+            CorpusWarning, stacklevel=3,
+        )
+    if not rows:
+        raise CorpusError(f"{shown_path(root)}: no .txt files found. Put one article per UTF-8 .txt file in the folder.")
+    return rows
+
+
 def _find_manifest(folder: Path) -> Path | None:
     for name in MANIFEST_NAMES:
         if (folder / name).is_file():
@@ -452,7 +675,7 @@ def _load_documents(root: Path, manifest: Path | None) -> Corpus:
     if manifest is not None:
         rows = read_manifest(manifest, root)
         listed = {r["_path"] for r in rows}
-        unlisted = sorted(p.name for p in root.glob("*.txt") if p.resolve() not in listed)
+        unlisted = [shown_path(p.name) for p in _listing(root) if p.resolve() not in listed and p.is_file()]
         if unlisted:
             warnings.warn(
                 f"{manifest}: {len(unlisted)} .txt file(s) in {root} are not in the manifest and were "
@@ -472,10 +695,7 @@ def _load_documents(root: Path, manifest: Path | None) -> Corpus:
                 meta={k: v for k, v in r.items() if k not in known and not k.startswith("_")},
             ))
     else:
-        files = sorted(root.glob("*.txt"))
-        if not files:
-            raise CorpusError(f"{root}: no .txt files found. Put one article per UTF-8 .txt file in the folder.")
-        for f in files:
-            raw, enc = read_text(f)
-            documents.append(Document(doc_id=f.stem, raw=raw, path=f.resolve(), encoding=enc))
+        for r in folder_rows(root):
+            raw, enc = read_text(r["_path"])
+            documents.append(Document(doc_id=r["doc_id"], raw=raw, path=r["_path"], encoding=enc))
     return Corpus(documents, root=root, manifest=Path(manifest) if manifest else None)

@@ -228,7 +228,10 @@ def distinctive_terms(
         cols.append("p_value")
     if table.empty or table["doc_id"].nunique() < 2:
         if table["doc_id"].nunique() == 1:
-            raise ParameterError("distinctive terms compare documents with each other: the corpus needs at least 2 documents.")
+            raise ParameterError(
+                f"distinctive terms compare documents with each other and need at least 2 documents with words, "
+                f"but only {table['doc_id'].iloc[0]!r} has any: the corpus has one document, or the others are "
+                "empty after cleaning (see the loading warnings, corpus.to_frame()['chars'] and corpus.audit()).")
         return pd.DataFrame(columns=cols)
     # counts per (document, term, n), as a sparse document × (term, n) matrix of sorted codes:
     # the numbers (and order) of groupby(["doc_id", "term", "n"]).size(), several times faster
