@@ -384,6 +384,22 @@ def test_unreadable_folder_and_file_raise_corpus_errors(tmp_path, monkeypatch):
         m.setattr(os, "open", deny(real_open))
         with pytest.raises(CorpusError, match=r"a.txt: cannot be read \(Permission denied\)"):
             load_corpus(folder)
+    # a folder this user may not enter (no x bit): even stat of its entries fails
+    real_stat = os.stat
+
+    def no_entry(path, *args, **kwargs):
+        if os.path.dirname(os.fspath(path)) == str(folder):
+            raise PermissionError(13, "Permission denied", os.fspath(path))
+        return real_stat(path, *args, **kwargs)
+
+    with monkeypatch.context() as m:
+        m.setattr(os, "stat", no_entry)
+        with pytest.raises(CorpusError, match=r"cannot be read \(Permission denied\)"):
+            load_corpus(folder)
+        from trilat_lib.annotate import annotations
+
+        with pytest.raises(CorpusError, match=r"cannot be read \(Permission denied\)"):
+            annotations(folder, layers=["sentences"], cache=False)
 
 
 def test_non_utf8_file_names_get_readable_doc_ids(tmp_path):

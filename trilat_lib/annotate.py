@@ -69,10 +69,14 @@ def _source_documents(source: Corpus | str | Path | None) -> tuple[Iterator[Docu
         root, manifest = SEEDS_DIR, MANIFEST
     else:
         root = Path(source).expanduser()
-        if not root.is_dir():
-            raise CorpusError(f"corpus folder {root} does not exist or is not a folder. "
-                              "Pass a Corpus or the folder that holds your .txt files.")
-        manifest = _find_manifest(root)
+        try:
+            if not root.is_dir():
+                raise CorpusError(f"corpus folder {shown_path(root)} does not exist or is not a folder. "
+                                  "Pass a Corpus or the folder that holds your .txt files.")
+            manifest = _find_manifest(root)
+        except OSError as e:
+            raise CorpusError(f"corpus folder {shown_path(root)} cannot be read ({e.strerror}). "
+                              "Check its permissions.") from None
     known = set(MANIFEST_COLUMNS)
     if manifest is None:  # as load_corpus: every regular .txt file, doc_id = file name without suffix
         rows = folder_rows(root)

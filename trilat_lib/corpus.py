@@ -115,25 +115,27 @@ _CJK_CHAR = re.compile("[\u1100-\u11ff\u3040-\u30ff\u3130-\u318f\u3400-\u4dbf\u4
 MIN_CJK_CHARS = 30  # fewer East Asian characters than this are too few to tell the encodings apart
 
 
-def _looks_double_byte(data: bytes) -> bool:
-    """Whether non-ASCII bytes come in runs, as in EUC-KR/EUC-JP/Shift_JIS/GB text (in Western
-    cp1252/latin-1 text an accented letter or a curly quote is one byte between ASCII ones)."""
+def _high_byte_runs(data: bytes) -> tuple[int, int]:
+    """Non-ASCII bytes, and how many of them stand next to another: in EUC-KR/EUC-JP/Shift_JIS/GB
+    text most do, in Western cp1252/latin-1 text an accented letter or a curly quote is one byte
+    between ASCII ones."""
     runs = [len(m) for m in _HIGH_RUN.findall(data)]
-    high = sum(runs)
-    paired = sum(r for r in runs if r >= 2)
-    return paired >= 4 and paired >= 0.5 * high
+    return sum(runs), sum(r for r in runs if r >= 2)
 
 
 def _east_asian(data: bytes) -> tuple[str | None, str | None]:
     """``(codec, None)`` for confidently detected East Asian legacy text, ``(None, guess)`` when it
     looks East Asian but cannot be told apart, ``(None, None)`` when it does not look East Asian."""
+    high, paired = _high_byte_runs(data)
+    if not paired:  # no two non-ASCII bytes side by side: no double-byte characters (and no detector cost)
+        return None, None
     try:
         from charset_normalizer import from_bytes
     except ImportError:  # pragma: no cover - a declared dependency
         from_bytes = None
     best = from_bytes(data).best() if from_bytes is not None else None
     guess = best.encoding if best is not None and best.encoding in _CJK_CODECS else None
-    if guess is None and not _looks_double_byte(data):
+    if guess is None and not (paired >= 4 and paired >= 0.5 * high):
         return None, None
     if from_bytes is not None:
         cand = from_bytes(data, cp_isolation=list(_CJK_CODECS)).best()
@@ -635,6 +637,23 @@ def load_corpus(path: str | Path | None = None, manifest: str | Path | None = No
     :class:`CorpusError` naming the file/row and the fix; usable oddities (legacy encoding,
     unreadable date, unlisted files) give a :class:`CorpusWarning`. Files are only read.
     """
+    try:
+        root, manifest = _resolve_source(path, manifest)
+    except OSError as e:  # e.g. a folder on the way that this user may not enter
+        raise CorpusError(f"corpus path {shown_path(path)} cannot be read ({e.strerror}). Check its permissions.") from None
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", CorpusWarning)
+        try:
+            corpus = _load_documents(root, manifest)
+        except OSError as e:  # a safety net: whatever cannot be read is named, never a raw traceback
+            raise CorpusError(f"{shown_path(e.filename or root)}: cannot be read ({e.strerror}). "
+                              "Check its permissions.") from None
+    _rewarn(caught, root)
+    return corpus
+
+
+def _resolve_source(path: str | Path | None, manifest: str | Path | None) -> tuple[Path, Path | None]:
+    """The corpus folder and manifest (None: list the folder) that ``load_corpus(path, manifest)`` reads."""
     if path is None:
         root, manifest = SEEDS_DIR, Path(manifest) if manifest else MANIFEST
     else:
@@ -649,11 +668,7 @@ def load_corpus(path: str | Path | None = None, manifest: str | Path | None = No
                 "(or its manifest .csv)."
             )
         manifest = Path(manifest) if manifest else _find_manifest(root)
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", CorpusWarning)
-        corpus = _load_documents(root, manifest)
-    _rewarn(caught, root)
-    return corpus
+    return root, manifest
 
 
 def _rewarn(caught: list, root: Path, limit: int = 3) -> None:
