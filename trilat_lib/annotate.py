@@ -501,7 +501,9 @@ def annotate_corpus(
     fewer so that every worker gets about four tasks); it does not change the tables. ``layers``: default all
     available (see :data:`ALL_LAYERS`). ``cache``: reuse per-document results from
     ``cache_dir`` (default ``.cache/annotations``) keyed by content hash, code version and
-    layers. Existing ``part-*.parquet`` files in ``out_dir`` are replaced.
+    layers. Existing ``part-*.parquet`` files in ``out_dir`` are replaced. ``_summary.json``
+    (the summary and the list of parts) is removed first and written last, so an interrupted run
+    leaves none and :func:`read_annotations` refuses its partial tables.
     """
     if engine not in ENGINES:
         raise ParameterError(f"engine={engine!r}: choose 'local' or 'dask'.")
