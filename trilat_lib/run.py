@@ -11,9 +11,15 @@ What lands in the reports folder (``reports/`` by default)::
     NN_name__p=v.*             the same for each run of a parameter sweep
 
 Parameters are checked *before* anything executes: a name the notebook's ``parameters`` cell
-does not declare, or a value whose type does not match the declared default, raises
-:class:`~trilat_lib.errors.ParameterError` naming the parameter. A ``corpus_path`` is loaded
-once up front so a bad corpus folder fails with the loader's clear message.
+does not declare, a value outside the choices/ranges :mod:`trilat_lib.params` documents (the
+same check the notebook's setup cell runs), or otherwise a value whose type does not match the
+declared default, raises :class:`~trilat_lib.errors.ParameterError` naming the parameter. A
+``corpus_path`` is loaded once up front so a bad corpus folder fails with the loader's clear
+message; the reports folder and the annotation cache folder must be writable.
+
+Only one run at a time writes into a reports folder (a lock file, ``.trilat-run.lock``); a
+second one fails at once naming the other's process id. A run stopped by Ctrl-C or SIGTERM
+removes its temporary notebook; one killed outright leaves it for the next run to remove.
 
 The kernel is always the interpreter running trilat (``sys.executable``): the runner writes a
 private kernelspec for it into a temporary folder and points papermill at it, so a machine
@@ -40,7 +46,7 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from . import outputs
+from . import outputs, params
 from .errors import CorpusError, ParameterError, TrilatError
 from .paths import NOTEBOOKS_DIR, REPORTS_DIR
 
@@ -305,7 +311,8 @@ def validate_parameters(nb: NotebookInfo, overrides: Mapping[str, Any]) -> dict[
     """Check ``overrides`` against the notebook's ``parameters`` cell; return them converted.
 
     Raises :class:`ParameterError` naming the parameter for an unknown name, a runner-owned
-    name (``output_dir``) or a value whose type differs from the declared default's.
+    name (``output_dir``), a value :mod:`trilat_lib.params` refuses (its rules replace the type
+    check for the parameters it knows) or a value whose type differs from the declared default's.
     """
     checked: dict[str, Any] = {}
     for name, value in overrides.items():
@@ -319,6 +326,9 @@ def validate_parameters(nb: NotebookInfo, overrides: Mapping[str, Any]) -> dict[
         if param is None:
             known = ", ".join(p for p in nb.parameters if p not in RUNNER_PARAMETERS) or "(none)"
             raise ParameterError(f"{nb.stem}: unknown parameter {name!r}. Its parameters are: {known}.")
+        if name in params.rules_for(nb.stem):  # documented choices/ranges: the same check as the notebook's
+            checked[name] = params.check_value(nb.stem, name, value)
+            continue
         if not param.literal:
             checked[name] = value
             continue
@@ -495,6 +505,8 @@ def plan_runs(
             sweep = dict(combo)
             run_name = nb.stem + "".join(f"__{k}={_slug(v)}" for k, v in sweep.items())
             specs.append(RunSpec(nb, run_name, {**base, **sweep}, sweep))
+    for spec in specs:  # checks between parameters (date_from <= date_to, ...) on the values each run gets
+        params.check(spec.notebook.stem, spec.parameters())
     names = [s.name for s in specs]
     dupes = {n for n in names if names.count(n) > 1}
     if dupes:
