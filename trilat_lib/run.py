@@ -609,15 +609,34 @@ def _failure_line(spec: RunSpec, exc: BaseException, nb_path: Path, executed) ->
     return f"{spec.name}: {where} raised {err}; partial notebook kept at {nb_path}", tb
 
 
+# The report pages must work offline and load nothing from elsewhere: the lab template's
+# require.js, MathJax, Mermaid and widget scripts all come from CDNs (the notebooks use none of them).
+_OFFLINE_TEMPLATE = """{%- extends 'lab/index.html.j2' -%}
+{%- block html_head_js -%}{%- endblock html_head_js -%}
+{%- block jupyter_widgets -%}{%- endblock jupyter_widgets -%}
+{%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}
+{%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
+"""
+_REMOTE_RE = re.compile(r"""<(script|link|iframe|img)\b[^>]*\b(src|href)\s*=\s*["']?\s*(https?:)?//"""
+                        r"""|url\(\s*["']?\s*(https?:)?//|@import\s+["']?(https?:)?//""", re.I)
+
+
 def export_html(nb_path: Path, html_path: Path, title: str, index_href: str = "index.html") -> Path:
-    """Write a standalone HTML page of an executed notebook (images embedded), with a link back
-    to the report index, atomically."""
+    """Write a self-contained HTML page of an executed notebook (images embedded, no script or
+    stylesheet fetched from the internet), with a link back to the report index, atomically."""
+    import jinja2
     import nbformat
     from nbconvert import HTMLExporter
 
     nb = nbformat.read(nb_path, as_version=4)
-    exporter = HTMLExporter(template_name="lab", embed_images=True)
+    exporter = HTMLExporter(template_name="lab", embed_images=True,
+                            extra_loaders=[jinja2.DictLoader({"trilat_offline.html.j2": _OFFLINE_TEMPLATE})],
+                            template_file="trilat_offline.html.j2")
     body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title}})
+    remote = _REMOTE_RE.search(body)
+    if remote:  # a template change upstream must not silently bring CDN links back
+        raise TrilatError(f"{html_path.name}: the HTML export would load {remote.group(0)!r}… from the internet; "
+                          "the report template in trilat_lib/run.py needs updating for this nbconvert version.")
     banner = (
         f'<div style="font:14px sans-serif;padding:8px 16px;background:#f3f3f3;border-bottom:1px solid #ddd">'
         f'<a href="{html.escape(index_href)}">← trilat report index</a> · {html.escape(nb_path.name)}</div>'
