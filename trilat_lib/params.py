@@ -250,7 +250,10 @@ def _resolve_one(text: str, codes: dict[str, str], names: dict[str, set[str]]) -
     if hits and len(hits) == 1:
         return next(iter(hits))
     if hits:
-        raise _Bad(f"{t!r} is ambiguous ({', '.join(sorted(hits))}); give the code")
+        exact = [c for c in hits if codes.get(c, "").lower() == t.lower()]  # a country's own name wins
+        if len(exact) == 1:
+            return exact[0]
+        raise _Bad(f"country codes or names, and {t!r} names several ({', '.join(sorted(hits))}); give the code")
     return None
 
 
