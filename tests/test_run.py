@@ -483,9 +483,13 @@ def test_second_run_into_the_same_folder_fails_fast(capsys, tmp_path):
 
 
 @pytest.mark.slow
-def test_terminated_run_leaves_no_temporaries_and_stale_ones_are_removed(capsys, tmp_path):
+@pytest.mark.parametrize("signame", ["SIGTERM", "SIGHUP"])
+def test_terminated_run_leaves_no_temporaries_and_stale_ones_are_removed(capsys, tmp_path, signame):
     import signal
 
+    sig = getattr(signal, signame, None)
+    if sig is None:
+        pytest.skip(f"no {signame} on this platform")
     d = tmp_path / "nbs"
     d.mkdir()
     _write_nb(d / "01_sleepy.ipynb", SLEEPY_PARAMS, SLEEPY_BODY)
@@ -493,9 +497,9 @@ def test_terminated_run_leaves_no_temporaries_and_stale_ones_are_removed(capsys,
     proc = _spawn_run(d, out, "-p", "seconds=60")
     _wait_for(out / "01_sleepy" / "started", proc)
     assert [f.name for f in out.glob(".01_sleepy.*.ipynb")]  # the notebook being executed
-    proc.send_signal(signal.SIGTERM)
+    proc.send_signal(sig)
     _, stderr = proc.communicate(timeout=60)
-    assert proc.returncode == 143 and "terminated" in stderr
+    assert proc.returncode == 128 + sig and "terminated" in stderr
     assert not list(out.glob(".*.ipynb")) and not list(out.glob(".*.tmp"))
     # a run killed without a chance to clean up (SIGKILL, power cut): the next run removes its leftovers
     stale = [out / ".01_sleepy.ab12cd34.ipynb", out / ".index.html.x9y8z7w6.tmp"]

@@ -205,9 +205,9 @@ def main(argv: list[str] | None = None) -> int:
     except TrilatError as e:
         _err(str(e))
         return 2
-    except _run.Terminated:
+    except _run.Terminated as e:
         _err("terminated; reports written so far are complete, the running notebook's is not.")
-        return 143
+        return 128 + e.signum
     except KeyboardInterrupt:
         _err("interrupted; reports written so far are complete, the running notebook's is not.")
         return 130

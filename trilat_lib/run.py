@@ -1006,13 +1006,17 @@ def remove_stale_temporaries(reports_dir: Path) -> list[Path]:
 
 
 class Terminated(KeyboardInterrupt):
-    """SIGTERM received: unwinds like Ctrl-C so temporary files are removed on the way out."""
+    """SIGTERM/SIGHUP received: unwinds like Ctrl-C so temporary files are removed on the way out."""
+
+    def __init__(self, signum: int):
+        super().__init__(f"signal {signum}")
+        self.signum = signum
 
 
 @contextlib.contextmanager
 def _sigterm_unwinds() -> Iterator[None]:
-    """Turn SIGTERM into :class:`Terminated` while running (main thread only), so ``finally``
-    blocks clean up instead of the process vanishing mid-write."""
+    """Turn SIGTERM (``kill``) and SIGHUP (terminal closed) into :class:`Terminated` while running
+    (main thread only), so ``finally`` blocks clean up instead of the process vanishing mid-write."""
     import signal
     import threading
 
@@ -1021,13 +1025,15 @@ def _sigterm_unwinds() -> Iterator[None]:
         return
 
     def handler(signum, frame):
-        raise Terminated(f"signal {signum}")
+        raise Terminated(signum)
 
-    old = signal.signal(signal.SIGTERM, handler)
+    signals = [signal.SIGTERM] + ([signal.SIGHUP] if hasattr(signal, "SIGHUP") else [])
+    old = {sig: signal.signal(sig, handler) for sig in signals}
     try:
         yield
     finally:
-        signal.signal(signal.SIGTERM, old)
+        for sig, h in old.items():
+            signal.signal(sig, h)
 
 
 def run_notebooks(
