@@ -159,3 +159,12 @@ def test_runner_passes_normalised_values(capsys, tmp_path):
     assert rc == 0
     assert "03_sentiment_by_country: countries=['KOR', 'JPN']" in out
     assert "04_timeline: countries=['KOR', 'JPN'], date_from='2021-01-01', date_to='2021-06'" in out
+
+
+def test_list_shows_what_each_parameter_accepts(capsys):
+    assert cli.main(["list"]) == 0
+    listing = capsys.readouterr().out
+    assert "accepts: one of 'nmf', 'lda'" in listing and "accepts: None, 'auto' or a whole number ≥ 2" in listing
+    assert "accepts: None, a year (1990), 'YYYY-MM' or 'YYYY-MM-DD'" in listing
+    from trilat_lib.sentiment import SCORERS
+    assert "accepts: " + ", ".join(repr(s) for s in SCORERS if isinstance(s, str)) in listing.replace("one of ", "")

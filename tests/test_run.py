@@ -511,3 +511,18 @@ def test_terminated_run_leaves_no_temporaries_and_stale_ones_are_removed(capsys,
     assert rc == 0, err
     assert not any(f.exists() for f in stale) and keep.exists()
     assert "left behind by an interrupted run" in err
+
+
+def test_list_into_a_closed_pipe_is_quiet():
+    """`trilat list | head -1`: no "Broken pipe" error message and no traceback."""
+    import os
+    import subprocess
+
+    env = dict(os.environ, PYTHONPATH=str(Path(runner.__file__).resolve().parents[1]))
+    proc = subprocess.Popen([sys.executable, "-m", "trilat_lib.cli", "list"], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc.stdout.readline()
+    proc.stdout.close()  # the reader leaves after one line
+    err = proc.stderr.read().decode()
+    proc.wait(timeout=60)
+    assert err == "", err

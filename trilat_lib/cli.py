@@ -98,12 +98,17 @@ def _err(msg: str) -> None:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
+    from . import params
+
     for nb in _run.discover_notebooks(args.notebooks_dir or NOTEBOOKS_DIR):
         print(f"{nb.stem}  —  {nb.title}")
+        rules = params.rules_for(nb.stem)
         for p in nb.parameters.values():
             note = "  (set by the runner)" if p.name in _run.RUNNER_PARAMETERS else ""
             help_ = f"  # {p.help}" if p.help else ""
             print(f"    {p.name} = {p.source}  [{p.type_name}]{help_}{note}")
+            if p.name in rules:
+                print(f"        accepts: {rules[p.name].accepts}")
     return 0
 
 
@@ -211,6 +216,11 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         _err("interrupted; reports written so far are complete, the running notebook's is not.")
         return 130
+    except BrokenPipeError:  # `trilat list | head`: the reader left, nothing to report
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
     except OSError as e:  # a file or folder the checks above did not foresee: one line, not a traceback
         where = f"{_run.shown_path(e.filename)}: " if e.filename else ""
         _err(f"{where}{e.strerror or e}; check that the path exists and that you may read/write it.")

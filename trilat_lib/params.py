@@ -36,11 +36,15 @@ class _Bad(Exception):
 
 @dataclass(frozen=True)
 class Rule:
-    """How one parameter is checked: ``normalise(value) -> value`` (raises ``_Bad``) and a
-    description of what it accepts, used in error messages."""
+    """How one parameter is checked: ``normalise(value) -> value`` (raises ``_Bad``) and what it
+    accepts, in words (a callable when it is read from a module's constant), for ``trilat list``."""
 
     normalise: Callable[[Any], Any]
-    accepts: str
+    accepts_: str | Callable[[], str]
+
+    @property
+    def accepts(self) -> str:
+        return self.accepts_() if callable(self.accepts_) else self.accepts_
 
 
 # --------------------------------------------------------------------------- building blocks
@@ -94,7 +98,7 @@ def _choice(options: Callable[[], tuple[str, ...]], optional: bool = False) -> R
         if isinstance(v, str) and v.strip().lower() in opts:
             return v.strip().lower()
         raise _Bad(_one_of(opts, optional) + _suggest(v, opts))
-    return Rule(norm, "one of the listed choices")
+    return Rule(norm, lambda: _one_of(tuple(options()), optional))
 
 
 def _one_of(opts: tuple[str, ...], optional: bool = False) -> str:
@@ -355,10 +359,10 @@ def _granularity() -> Rule:
         if isinstance(v, str):
             v = getattr(timeline, "_GRAN_ALIASES", {}).get(v.strip().lower(), v)
         return choice.normalise(v)
-    return Rule(norm, choice.accepts)
+    return Rule(norm, choice.accepts_)
 
 
-_COUNTRIES = Rule(countries, "country codes or names")
+_COUNTRIES = Rule(countries, "None or country codes/names, e.g. KOR,JPN or 'South Korea, Japan'")
 _ROWS = _integer(1)
 _CACHE = _boolean()
 _SEED = _integer(0)
