@@ -423,8 +423,8 @@ RULES: dict[str, dict[str, Rule]] = {
         "disagreement_threshold": _number(0, 1),
         "color_by": _choice(lambda: ("source", "country")),  # plots.plot_timeline's colourings
         "zoom_from": _integer(1, 9999, optional=True),
-        "max_event_chars": _integer(10),
-        "max_events_plotted": _integer(1),
+        "max_event_chars": _integer(20),  # timeline.build_timeline needs >= 20
+        "max_events_plotted": _integer(1, optional=True),
         "max_pairwise": _integer(0),
         "max_rows": _ROWS,
         "use_cache": _CACHE,
