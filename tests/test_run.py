@@ -302,3 +302,227 @@ def test_help_is_helpful(capsys):
     text = capsys.readouterr().out
     for option in ("--notebook", "--param", "--params", "--corpus", "--sweep", "--output", "examples:"):
         assert option in text
+
+
+# --------------------------------------------------------------------------- issue 13: CLI input that used to crash
+
+def test_yaml_dates_stay_text(tmp_path):
+    """`-p date_from=2021-01-01` (and the same in a YAML file) is the text typed, not a datetime.date
+    (which crashed the run: "date is not JSON serializable")."""
+    _write_nb(tmp_path / "01_d.ipynb", "corpus_path = None\noutput_dir = None\ndate_from = None\nlabel = 'x'")
+    nb = runner.discover_notebooks(tmp_path)[0]
+    assert runner.coerce_cli_value("2021-01-01", nb.parameters["date_from"]) == "2021-01-01"
+    assert runner.coerce_cli_value("2021-01-01", nb.parameters["label"]) == "2021-01-01"
+    assert runner.coerce_cli_value("2021", nb.parameters["date_from"]) == 2021
+    f = tmp_path / "p.yaml"
+    f.write_text("date_from: 2021-01-01\n01_d:\n  label: 2022-03-04\n")
+    common, per_nb = runner.load_params_file(f)
+    assert common == {"date_from": "2021-01-01"} and per_nb == {"01_d": {"label": "2022-03-04"}}
+    import datetime as dt
+    assert runner.validate_parameters(nb, {"date_from": dt.date(2020, 5, 1)}) == {"date_from": "2020-05-01"}
+
+
+def test_date_parameter_runs_and_is_recorded(capsys, tmp_path):
+    d = tmp_path / "nbs"
+    d.mkdir()
+    _write_nb(d / "01_d.ipynb", "corpus_path = None\noutput_dir = None\ndate_from = None",
+              "import json, pathlib\npathlib.Path(output_dir, 'seen.json').write_text(json.dumps(date_from))")
+    out = tmp_path / "reports"
+    rc, _, err = _run(capsys, d, out, "-p", "date_from=2021-01-01")
+    assert rc == 0, err
+    assert json.loads((out / "01_d" / "seen.json").read_text()) == "2021-01-01"
+    assert runner.load_runs(out)["01_d"]["overrides"]["date_from"] == "2021-01-01"
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--corpus", ""], "--corpus '': give the folder"),
+    (["-p", "corpus_path=''"], "-p corpus_path '': give the folder"),
+    (["--output", ""], "--output '': give the reports folder"),
+])
+def test_empty_folder_names_are_errors(capsys, nbdir, tmp_path, args, message):
+    rc = cli.main(["run", "--notebooks-dir", str(nbdir), *(args if "--output" in args else
+                                                        ["--output", str(tmp_path / "r"), *args])])
+    err = capsys.readouterr().err
+    assert rc == 2 and message in err
+    assert not (tmp_path / "r").exists()
+
+
+@pytest.mark.parametrize("dry", [False, True])
+def test_unusable_output_folder_is_one_line(capsys, nbdir, tmp_path, dry):
+    a_file = tmp_path / "a_file"
+    a_file.write_text("x")
+    for target in (a_file, a_file / "reports"):
+        rc, _, err = _run(capsys, nbdir, target, *(["--dry-run"] if dry else []))
+        assert rc == 2, err
+        assert "Traceback" not in err and f"--output {target}" in err and "choose another folder" in err
+        assert len(err.strip().splitlines()) == 1
+
+
+def test_unusable_cache_folder_fails_before_running(capsys, tmp_path, monkeypatch):
+    from trilat_lib import cache
+
+    d = tmp_path / "nbs"
+    d.mkdir()
+    _write_nb(d / "01_c.ipynb", "corpus_path = None\noutput_dir = None\nuse_cache = True", "x = 1")
+    a_file = tmp_path / "a_file"
+    a_file.write_text("x")
+    monkeypatch.setattr(cache, "ANNOTATION_CACHE_DIR", a_file / "annotations")
+    out = tmp_path / "reports"
+    rc, _, err = _run(capsys, d, out, "--dry-run")
+    assert rc == 2 and f"cache folder {a_file / 'annotations'}" in err and "TRILAT_CACHE_DIR" in err
+    rc, _, err = _run(capsys, d, out)
+    assert rc == 2 and "use_cache=false" in err and not (out / "01_c.ipynb").exists()
+    rc, _, err = _run(capsys, d, out, "--dry-run", "-p", "use_cache=false")
+    assert rc == 0, err  # without the cache the folder does not matter
+
+
+def test_unreadable_corpus_names_the_option(capsys, nbdir, tmp_path, monkeypatch):
+    from trilat_lib import corpus as corpus_mod
+
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    (folder / "a.txt").write_text("Seoul and Tokyo met.\n")
+
+    def denied(path, *a, **k):  # what load_corpus meets on a folder without read permission (root reads anyway)
+        raise PermissionError(13, "Permission denied", str(path))
+
+    monkeypatch.setattr(corpus_mod, "load_corpus", denied)
+    rc, _, err = _run(capsys, nbdir, tmp_path / "r", "--corpus", str(folder))
+    assert rc == 2 and "Traceback" not in err
+    assert f"--corpus {folder}: cannot read {folder} (Permission denied)" in err
+
+
+@pytest.mark.skipif(sys.platform == "win32" or not hasattr(__import__("os"), "geteuid") or __import__("os").geteuid() == 0,
+                    reason="root reads folders without read permission")
+def test_unreadable_corpus_folder_for_real(capsys, nbdir, tmp_path):
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    (folder / "a.txt").write_text("Seoul and Tokyo met.\n")
+    folder.chmod(0)
+    try:
+        rc, _, err = _run(capsys, nbdir, tmp_path / "r", "--corpus", str(folder))
+    finally:
+        folder.chmod(0o755)
+    assert rc == 2 and "--corpus" in err and "Traceback" not in err
+
+
+def test_non_utf8_params_file_and_file_names(capsys, nbdir, tmp_path):
+    import os
+
+    f = tmp_path / "p.yaml"
+    f.write_bytes(b"term: caf\xe9\n")
+    rc, _, err = _run(capsys, nbdir, tmp_path / "r", "--params", str(f))
+    assert rc == 2 and f"--params {f}: not UTF-8 text (byte 0xe9" in err and "save the file as UTF-8" in err
+    rc, _, err = _run(capsys, nbdir, tmp_path / "r", "--params", str(tmp_path))
+    assert rc == 2 and "is a folder" in err
+
+    corpus = tmp_path / "articles"
+    corpus.mkdir()
+    (corpus / "ok.txt").write_text("Seoul and Tokyo met.\n")
+    try:
+        Path(os.fsdecode(bytes(corpus) + b"/caf\xe9.txt")).write_text("Seoul and Tokyo met again.\n")
+    except (OSError, UnicodeError):
+        pytest.skip("this file system refuses names that are not UTF-8")
+    rc, _, err = _run(capsys, nbdir, tmp_path / "r", "--corpus", str(corpus))
+    assert rc == 2 and "Traceback" not in err
+    assert "caf\\xe9.txt" in err and "not UTF-8" in err and "rename" in err
+    bad_dir = Path(os.fsdecode(bytes(tmp_path) + b"/d\xe9"))
+    bad_dir.mkdir()
+    (bad_dir / "a.txt").write_text("Seoul and Tokyo met.\n")
+    rc, _, err = _run(capsys, nbdir, tmp_path / "r", "--corpus", str(bad_dir))
+    assert rc == 2 and "d\\xe9" in err and "folder name is not UTF-8" in err
+
+
+# --------------------------------------------------------------------------- issue 13: concurrent and killed runs
+
+SLEEPY_PARAMS = "corpus_path = None\noutput_dir = None\nseconds = 6"
+SLEEPY_BODY = ("import pathlib, time\npathlib.Path(output_dir, 'started').write_text('x')\ntime.sleep(seconds)\n"
+               "pathlib.Path(output_dir, 'done.txt').write_text('done')")
+
+
+def _spawn_run(nbdir: Path, out: Path, *args: str):
+    import os
+    import subprocess
+
+    env = dict(os.environ, PYTHONPATH=str(Path(runner.__file__).resolve().parents[1]))
+    return subprocess.Popen([sys.executable, "-m", "trilat_lib.cli", "run", "--notebooks-dir", str(nbdir),
+                             "--output", str(out), *args], env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+
+
+def _wait_for(path: Path, proc, timeout: float = 60) -> None:
+    import time
+
+    t0 = time.monotonic()
+    while not path.exists():
+        assert proc.poll() is None, proc.communicate()
+        assert time.monotonic() - t0 < timeout, f"{path} did not appear"
+        time.sleep(0.1)
+
+
+@pytest.mark.slow
+def test_second_run_into_the_same_folder_fails_fast(capsys, tmp_path):
+    d = tmp_path / "nbs"
+    d.mkdir()
+    _write_nb(d / "01_sleepy.ipynb", SLEEPY_PARAMS, SLEEPY_BODY)
+    out = tmp_path / "reports"
+    first = _spawn_run(d, out)
+    try:
+        _wait_for(out / "01_sleepy" / "started", first)
+        rc, _, err = _run(capsys, d, out, "-p", "seconds=0")  # the second run, in this process
+        assert rc == 2
+        assert f"--output {out.resolve()}: another trilat run (pid {first.pid})" in err
+    finally:
+        stdout, stderr = first.communicate(timeout=120)
+    assert first.returncode == 0, stderr
+    # the first run's files were not deleted by the second
+    assert (out / "01_sleepy" / "done.txt").read_text() == "done"
+    assert runner.load_runs(out)["01_sleepy"]["status"] == "ok"
+    rc, _, err = _run(capsys, d, out, "-p", "seconds=0")  # free again once the first ended
+    assert rc == 0, err
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("signame", ["SIGTERM", "SIGHUP"])
+def test_terminated_run_leaves_no_temporaries_and_stale_ones_are_removed(capsys, tmp_path, signame):
+    import signal
+
+    sig = getattr(signal, signame, None)
+    if sig is None:
+        pytest.skip(f"no {signame} on this platform")
+    d = tmp_path / "nbs"
+    d.mkdir()
+    _write_nb(d / "01_sleepy.ipynb", SLEEPY_PARAMS, SLEEPY_BODY)
+    out = tmp_path / "reports"
+    proc = _spawn_run(d, out, "-p", "seconds=60")
+    _wait_for(out / "01_sleepy" / "started", proc)
+    assert [f.name for f in out.glob(".01_sleepy.*.ipynb")]  # the notebook being executed
+    proc.send_signal(sig)
+    _, stderr = proc.communicate(timeout=60)
+    assert proc.returncode == 128 + sig and "terminated" in stderr
+    assert not list(out.glob(".*.ipynb")) and not list(out.glob(".*.tmp"))
+    # a run killed without a chance to clean up (SIGKILL, power cut): the next run removes its leftovers
+    stale = [out / ".01_sleepy.ab12cd34.ipynb", out / ".index.html.x9y8z7w6.tmp"]
+    for f in stale:
+        f.write_text("{}")
+    keep = out / ".my_notes.ipynb"  # not a runner temporary
+    keep.write_text("{}")
+    rc, _, err = _run(capsys, d, out, "-p", "seconds=0")
+    assert rc == 0, err
+    assert not any(f.exists() for f in stale) and keep.exists()
+    assert "left behind by an interrupted run" in err
+
+
+def test_list_into_a_closed_pipe_is_quiet():
+    """`trilat list | head -1`: no "Broken pipe" error message and no traceback."""
+    import os
+    import subprocess
+
+    env = dict(os.environ, PYTHONPATH=str(Path(runner.__file__).resolve().parents[1]))
+    proc = subprocess.Popen([sys.executable, "-m", "trilat_lib.cli", "list"], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc.stdout.readline()
+    proc.stdout.close()  # the reader leaves after one line
+    err = proc.stderr.read().decode()
+    proc.wait(timeout=60)
+    assert err == "", err

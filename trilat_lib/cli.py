@@ -94,16 +94,21 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _err(msg: str) -> None:
-    print(f"trilat: error: {msg}", file=sys.stderr)
+    print(f"trilat: error: {_run.shown_path(msg)}", file=sys.stderr)
 
 
 def cmd_list(args: argparse.Namespace) -> int:
+    from . import params
+
     for nb in _run.discover_notebooks(args.notebooks_dir or NOTEBOOKS_DIR):
         print(f"{nb.stem}  —  {nb.title}")
+        rules = params.rules_for(nb.stem)
         for p in nb.parameters.values():
             note = "  (set by the runner)" if p.name in _run.RUNNER_PARAMETERS else ""
             help_ = f"  # {p.help}" if p.help else ""
             print(f"    {p.name} = {p.source}  [{p.type_name}]{help_}{note}")
+            if p.name in rules:
+                print(f"        accepts: {rules[p.name].accepts}")
     return 0
 
 
@@ -117,6 +122,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     cli = [_run.parse_assignment(a) for a in args.param]
     sweeps = [_run.parse_sweep(s) for s in args.sweep]
     corpus_arg = args.corpus
+    if corpus_arg is not None and not corpus_arg.strip():
+        _err("--corpus '': give the folder that holds your .txt files (leave --corpus out to use the bundled "
+             "seed corpus).")
+        return 2
     if corpus_arg is not None:
         if "corpus_path" in common or any(n == "corpus_path" for n, _ in cli):
             _err("give the corpus either with --corpus or as the corpus_path parameter, not both.")
@@ -134,11 +143,18 @@ def cmd_run(args: argparse.Namespace) -> int:
     for s in specs:
         cp = s.overrides.get("corpus_path")
         if cp is not None:
-            if cp not in checked:
-                checked[cp] = _run.validate_corpus(cp)
-            s.overrides["corpus_path"] = checked[cp]
-    corpus_path = _run.validate_corpus(corpus_arg) if corpus_arg else None
+            key = str(cp)
+            if key not in checked:
+                checked[key] = _run.validate_corpus(cp, option="-p corpus_path")
+            s.overrides["corpus_path"] = checked[key]
+    corpus_path = _run.validate_corpus(corpus_arg) if corpus_arg is not None else None
+    if args.output is not None and not args.output.strip():
+        _err("--output '': give the reports folder (leave --output out for reports/).")
+        return 2
     reports = Path(args.output).expanduser() if args.output else REPORTS_DIR
+    # folders that will be written must be usable before anything executes (--dry-run creates nothing)
+    _run.check_writable(reports, "--output", create=not args.dry_run)
+    _run.check_cache_folder(specs, create=not args.dry_run)
     where = corpus_path or "the bundled seed corpus"
     print(f"trilat: {len(specs)} run(s) on {where} → {reports}", file=sys.stderr)
     if args.dry_run:
@@ -194,9 +210,21 @@ def main(argv: list[str] | None = None) -> int:
     except TrilatError as e:
         _err(str(e))
         return 2
+    except _run.Terminated as e:
+        _err("terminated; reports written so far are complete, the running notebook's is not.")
+        return 128 + e.signum
     except KeyboardInterrupt:
         _err("interrupted; reports written so far are complete, the running notebook's is not.")
         return 130
+    except BrokenPipeError:  # `trilat list | head`: the reader left, nothing to report
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
+    except OSError as e:  # a file or folder the checks above did not foresee: one line, not a traceback
+        where = f"{_run.shown_path(e.filename)}: " if e.filename else ""
+        _err(f"{where}{e.strerror or e}; check that the path exists and that you may read/write it.")
+        return 2
 
 
 if __name__ == "__main__":  # pragma: no cover

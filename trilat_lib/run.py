@@ -11,9 +11,15 @@ What lands in the reports folder (``reports/`` by default)::
     NN_name__p=v.*             the same for each run of a parameter sweep
 
 Parameters are checked *before* anything executes: a name the notebook's ``parameters`` cell
-does not declare, or a value whose type does not match the declared default, raises
-:class:`~trilat_lib.errors.ParameterError` naming the parameter. A ``corpus_path`` is loaded
-once up front so a bad corpus folder fails with the loader's clear message.
+does not declare, a value outside the choices/ranges :mod:`trilat_lib.params` documents (the
+same check the notebook's setup cell runs), or otherwise a value whose type does not match the
+declared default, raises :class:`~trilat_lib.errors.ParameterError` naming the parameter. A
+``corpus_path`` is loaded once up front so a bad corpus folder fails with the loader's clear
+message; the reports folder and the annotation cache folder must be writable.
+
+Only one run at a time writes into a reports folder (a lock file, ``.trilat-run.lock``); a
+second one fails at once naming the other's process id. A run stopped by Ctrl-C or SIGTERM
+removes its temporary notebook; one killed outright leaves it for the next run to remove.
 
 The kernel is always the interpreter running trilat (``sys.executable``): the runner writes a
 private kernelspec for it into a temporary folder and points papermill at it, so a machine
@@ -36,12 +42,12 @@ import time
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from . import outputs
-from .errors import ParameterError, TrilatError
+from . import outputs, params
+from .errors import CorpusError, ParameterError, TrilatError
 from .paths import NOTEBOOKS_DIR, REPORTS_DIR
 
 KERNEL_NAME = "trilat-runner"
@@ -197,12 +203,29 @@ def select_notebooks(notebooks: Sequence[NotebookInfo], selectors: Iterable[str]
 
 
 def _yaml_value(raw: str) -> Any:
+    """``raw`` parsed as YAML, except that dates stay the text typed (``2021-01-01``): YAML would
+    make them ``datetime.date`` objects, which are no notebook parameter type and not JSON."""
     import yaml
 
     try:
-        return yaml.safe_load(raw) if raw.strip() else ""
+        value = yaml.safe_load(raw) if raw.strip() else ""
     except yaml.YAMLError:
         return raw
+    if isinstance(value, (date, datetime)):
+        return raw.strip().strip("'\"")
+    return _plain(value)
+
+
+def _plain(value: Any) -> Any:
+    """``value`` with every ``date``/``datetime`` inside it turned into its ISO text (recursively),
+    so parameters read from YAML are plain JSON-able values the notebooks and the index accept."""
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value
 
 
 def _split_list(raw: str) -> list[str]:
@@ -288,10 +311,12 @@ def validate_parameters(nb: NotebookInfo, overrides: Mapping[str, Any]) -> dict[
     """Check ``overrides`` against the notebook's ``parameters`` cell; return them converted.
 
     Raises :class:`ParameterError` naming the parameter for an unknown name, a runner-owned
-    name (``output_dir``) or a value whose type differs from the declared default's.
+    name (``output_dir``), a value :mod:`trilat_lib.params` refuses (its rules replace the type
+    check for the parameters it knows) or a value whose type differs from the declared default's.
     """
     checked: dict[str, Any] = {}
     for name, value in overrides.items():
+        value = _plain(value)  # a datetime.date from a YAML file or a caller becomes its ISO text
         if name in RUNNER_PARAMETERS:
             raise ParameterError(
                 f"{nb.stem}: parameter {name!r} is set by the runner (reports/<run name>/); "
@@ -301,6 +326,9 @@ def validate_parameters(nb: NotebookInfo, overrides: Mapping[str, Any]) -> dict[
         if param is None:
             known = ", ".join(p for p in nb.parameters if p not in RUNNER_PARAMETERS) or "(none)"
             raise ParameterError(f"{nb.stem}: unknown parameter {name!r}. Its parameters are: {known}.")
+        if name in params.rules_for(nb.stem):  # documented choices/ranges: the same check as the notebook's
+            checked[name] = params.check_value(nb.stem, name, value)
+            continue
         if not param.literal:
             checked[name] = value
             continue
@@ -355,8 +383,17 @@ def load_params_file(path: str | Path) -> tuple[dict[str, Any], dict[str, dict[s
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise ParameterError(f"--params {path}: file not found.") from None
+    except UnicodeDecodeError as e:
+        raise ParameterError(
+            f"--params {path}: not UTF-8 text (byte 0x{e.object[e.start]:02x} at position {e.start}); "
+            "save the file as UTF-8 and try again.") from None
+    except IsADirectoryError:
+        raise ParameterError(f"--params {path}: is a folder; give the YAML file itself.") from None
+    except OSError as e:
+        raise ParameterError(f"--params {path}: cannot be read ({e.strerror}); check the file and its permissions.") from None
     except yaml.YAMLError as e:
         raise ParameterError(f"--params {path}: not valid YAML ({str(e).splitlines()[0]}).") from None
+    data = _plain(data)
     if data is None:
         return {}, {}
     if not isinstance(data, dict):
@@ -468,6 +505,8 @@ def plan_runs(
             sweep = dict(combo)
             run_name = nb.stem + "".join(f"__{k}={_slug(v)}" for k, v in sweep.items())
             specs.append(RunSpec(nb, run_name, {**base, **sweep}, sweep))
+    for spec in specs:  # checks between parameters (date_from <= date_to, ...) on the values each run gets
+        params.check(spec.notebook.stem, spec.parameters())
     names = [s.name for s in specs]
     dupes = {n for n in names if names.count(n) > 1}
     if dupes:
@@ -570,15 +609,34 @@ def _failure_line(spec: RunSpec, exc: BaseException, nb_path: Path, executed) ->
     return f"{spec.name}: {where} raised {err}; partial notebook kept at {nb_path}", tb
 
 
+# The report pages must work offline and load nothing from elsewhere: the lab template's
+# require.js, MathJax, Mermaid and widget scripts all come from CDNs (the notebooks use none of them).
+_OFFLINE_TEMPLATE = """{%- extends 'lab/index.html.j2' -%}
+{%- block html_head_js -%}{%- endblock html_head_js -%}
+{%- block jupyter_widgets -%}{%- endblock jupyter_widgets -%}
+{%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}
+{%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
+"""
+_REMOTE_RE = re.compile(r"""<(script|link|iframe|img)\b[^>]*\b(src|href)\s*=\s*["']?\s*(https?:)?//"""
+                        r"""|url\(\s*["']?\s*(https?:)?//|@import\s+["']?(https?:)?//""", re.I)
+
+
 def export_html(nb_path: Path, html_path: Path, title: str, index_href: str = "index.html") -> Path:
-    """Write a standalone HTML page of an executed notebook (images embedded), with a link back
-    to the report index, atomically."""
+    """Write a self-contained HTML page of an executed notebook (images embedded, no script or
+    stylesheet fetched from the internet), with a link back to the report index, atomically."""
+    import jinja2
     import nbformat
     from nbconvert import HTMLExporter
 
     nb = nbformat.read(nb_path, as_version=4)
-    exporter = HTMLExporter(template_name="lab", embed_images=True)
+    exporter = HTMLExporter(template_name="lab", embed_images=True,
+                            extra_loaders=[jinja2.DictLoader({"trilat_offline.html.j2": _OFFLINE_TEMPLATE})],
+                            template_file="trilat_offline.html.j2")
     body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title}})
+    remote = _REMOTE_RE.search(body)
+    if remote:  # a template change upstream must not silently bring CDN links back
+        raise TrilatError(f"{html_path.name}: the HTML export would load {remote.group(0)!r}… from the internet; "
+                          "the report template in trilat_lib/run.py needs updating for this nbconvert version.")
     banner = (
         f'<div style="font:14px sans-serif;padding:8px 16px;background:#f3f3f3;border-bottom:1px solid #ddd">'
         f'<a href="{html.escape(index_href)}">← trilat report index</a> · {html.escape(nb_path.name)}</div>'
@@ -789,21 +847,193 @@ ul {{ margin: 0; padding-left: 1.1em; }} li.set code {{ font-weight: bold; color
 
 # --------------------------------------------------------------------------- the whole run
 
-def validate_corpus(corpus_path: str | Path | None) -> str | None:
-    """Load the corpus once so a bad folder fails before any notebook runs; return its absolute path."""
+def shown_path(path: str | Path) -> str:
+    """``path`` as printable text: bytes that are not UTF-8 in a file name appear as ``\\xe9``."""
+    return str(path).encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
+def _not_utf8(path: str | Path) -> bool:
+    try:
+        str(path).encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def validate_corpus(corpus_path: str | Path | None, option: str = "--corpus") -> str | None:
+    """Load the corpus once so a bad folder fails before any notebook runs; return its absolute path.
+
+    ``option`` names where the folder came from (``--corpus`` or ``-p corpus_path``) in the
+    error: an empty name, a folder that cannot be read, or a folder/file name that is not
+    UTF-8 (it could not be written to the reports) raises :class:`CorpusError`.
+    """
     if corpus_path is None:
         return None
     from .corpus import load_corpus
 
+    if not isinstance(corpus_path, (str, Path)) or not str(corpus_path).strip():
+        raise CorpusError(f"{option} {corpus_path!r}: give the folder that holds your .txt files "
+                          "(leave the option out to use the bundled seed corpus).")
     path = Path(corpus_path).expanduser().resolve()
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        corpus = load_corpus(path)
+    if _not_utf8(path):
+        raise CorpusError(f"{option} {shown_path(path)}: the folder name is not UTF-8 text, so the reports could "
+                          "not name it; rename the folder (e.g. with `convmv -f latin1 -t utf8`).")
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            corpus = load_corpus(path)
+    except OSError as e:
+        where = shown_path(e.filename) if e.filename else shown_path(path)
+        raise CorpusError(f"{option} {shown_path(path)}: cannot read {where} ({e.strerror or e}); check that the "
+                          "folder and its files exist and that you may read them.") from None
     for w in caught:
-        print(f"trilat: warning: {w.message}", file=sys.stderr)
+        print(f"trilat: warning: {shown_path(w.message)}", file=sys.stderr)
     if len(corpus) == 0:
-        raise TrilatError(f"corpus folder {path} holds no documents.")
+        raise CorpusError(f"{option} {path}: the folder holds no documents.")
+    bad = [d for d in corpus if _not_utf8(d.doc_id) or (d.path is not None and _not_utf8(d.path))]
+    if bad:
+        names = ", ".join(shown_path(d.path or d.doc_id) for d in bad[:3]) + (" …" if len(bad) > 3 else "")
+        raise CorpusError(f"{option} {path}: {len(bad)} file name(s) are not UTF-8 text ({names}), so the tables "
+                          "could not name them; rename the file(s) (e.g. with `convmv -f latin1 -t utf8`).")
     return str(path)
+
+
+def check_writable(folder: str | Path, option: str, create: bool = True, hint: str = "") -> Path:
+    """Make sure ``folder`` is (or can become) a folder this process can write to; return it absolute.
+
+    With ``create`` the folder is created and a scratch file written and removed; without it
+    (``--dry-run``) nothing is created, only the nearest existing parent is checked. Raises
+    :class:`TrilatError` naming ``option`` and the folder when it cannot be used.
+    """
+    folder = Path(folder).expanduser().absolute()
+    what = hint or f"choose another folder with {option}"
+    if _not_utf8(folder):
+        raise TrilatError(f"{option} {shown_path(folder)}: the folder name is not UTF-8 text; {what}.")
+    if not create:
+        probe = folder
+        while not probe.exists() and probe != probe.parent:
+            probe = probe.parent
+        if not probe.is_dir():
+            raise TrilatError(f"{option} {folder}: {probe} is a file, not a folder; {what}.")
+        if not os.access(probe, os.W_OK | os.X_OK):
+            raise TrilatError(f"{option} {folder}: you may not write to {probe}; {what}.")
+        return folder
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=folder, prefix=".trilat-write-test."):
+            pass
+    except FileExistsError:
+        raise TrilatError(f"{option} {folder}: exists and is a file, not a folder; {what}.") from None
+    except OSError as e:
+        raise TrilatError(f"{option} {folder}: cannot write there ({e.strerror or e}); {what}.") from None
+    return folder
+
+
+def check_cache_folder(specs: Sequence[RunSpec], create: bool = True) -> None:
+    """Fail before executing when a run would use the annotation cache and its folder is unusable."""
+    if not any(s.parameters().get("use_cache") is True for s in specs):
+        return
+    from . import cache
+
+    check_writable(cache.ANNOTATION_CACHE_DIR, "cache folder", create=create,
+                   hint="set TRILAT_CACHE_DIR to a folder you can write to, or run with -p use_cache=false")
+
+
+# --------------------------------------------------------------------------- one run per reports folder
+
+LOCK_FILE = ".trilat-run.lock"
+# the runner's temporaries: `.<run>.<random>.ipynb` (the notebook being executed) and
+# `.<file>.<random>.tmp` (outputs.atomic_path); <random> = tempfile's 8 characters
+_TEMP_RE = re.compile(r"^\..+\.[a-z0-9_]{8}\.(ipynb|tmp)$")
+
+
+class FolderBusy(TrilatError):
+    """Another trilat run is writing to the same reports folder."""
+
+
+@contextlib.contextmanager
+def folder_lock(reports_dir: Path) -> Iterator[Path]:
+    """Hold an exclusive lock on ``reports_dir`` for one run (``.trilat-run.lock`` inside it).
+
+    A second run into the same folder fails at once with :class:`FolderBusy` naming the folder and
+    the other run's process id, instead of both deleting each other's files. The lock is an OS
+    file lock (``flock``), released when the process ends however it ends, so a killed run never
+    leaves the folder locked.
+    """
+    path = reports_dir / LOCK_FILE
+    fh = open(path, "a+", encoding="utf-8")  # noqa: SIM115 - held open for the duration
+    try:
+        try:
+            _lock(fh)
+        except OSError:
+            fh.seek(0)
+            other = fh.read().strip() or "unknown"
+            raise FolderBusy(f"--output {reports_dir}: another trilat run (pid {other}) is writing to this folder; "
+                             "wait for it to finish, or choose another folder with --output.") from None
+        fh.seek(0)
+        fh.truncate()
+        fh.write(f"{os.getpid()}\n")
+        fh.flush()
+        yield path
+    finally:
+        fh.close()  # releases the lock
+
+
+def _lock(fh) -> None:
+    try:
+        import fcntl
+    except ImportError:  # Windows
+        import msvcrt
+
+        fh.seek(0)
+        msvcrt.locking(fh.fileno(), msvcrt.LK_NBLCK, 1)
+        return
+    fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+
+
+def remove_stale_temporaries(reports_dir: Path) -> list[Path]:
+    """Delete the runner's temporary files left in ``reports_dir`` by a run that was killed.
+
+    Only called while holding the folder lock, so no other run can own them.
+    """
+    removed = []
+    for f in reports_dir.iterdir():
+        if _TEMP_RE.match(f.name) and f.is_file():
+            with contextlib.suppress(OSError):
+                f.unlink()
+                removed.append(f)
+    return removed
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM/SIGHUP received: unwinds like Ctrl-C so temporary files are removed on the way out."""
+
+    def __init__(self, signum: int):
+        super().__init__(f"signal {signum}")
+        self.signum = signum
+
+
+@contextlib.contextmanager
+def _sigterm_unwinds() -> Iterator[None]:
+    """Turn SIGTERM (``kill``) and SIGHUP (terminal closed) into :class:`Terminated` while running
+    (main thread only), so ``finally`` blocks clean up instead of the process vanishing mid-write."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(signum, frame):
+        raise Terminated(signum)
+
+    signals = [signal.SIGTERM] + ([signal.SIGHUP] if hasattr(signal, "SIGHUP") else [])
+    old = {sig: signal.signal(sig, handler) for sig in signals}
+    try:
+        yield
+    finally:
+        for sig, h in old.items():
+            signal.signal(sig, h)
 
 
 def run_notebooks(
@@ -821,8 +1051,14 @@ def run_notebooks(
     ``fail_fast``. Records of earlier runs in the same folder stay in the index.
     """
     log = log or (lambda s: print(s, file=sys.stderr, flush=True))
-    reports_dir = Path(reports_dir).resolve()
-    reports_dir.mkdir(parents=True, exist_ok=True)
+    reports_dir = check_writable(Path(reports_dir), "--output").resolve()
+    with folder_lock(reports_dir), _sigterm_unwinds():
+        for f in remove_stale_temporaries(reports_dir):
+            log(f"removed {f.name}, left behind by an interrupted run")
+        return _run_locked(specs, reports_dir, corpus_path, timeout, fail_fast, log, progress_bar)
+
+
+def _run_locked(specs, reports_dir, corpus_path, timeout, fail_fast, log, progress_bar) -> list[RunResult]:
     records = load_runs(reports_dir)
     results: list[RunResult] = []
     context = {
