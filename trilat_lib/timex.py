@@ -482,12 +482,13 @@ def _r_usnum(m, ctx):
 
 def _resolve_month_day(ctx, mo: int, day: int | None, start: int, end: int, explicit_rel: str | None = None):
     """Year for a month (and day) written without a year: tense-aware nearest occurrence to the DCT;
-    in a narrative about the past (the last date written out is two or more years before the
-    DCT, or there is no DCT) the occurrence nearest the story's current time instead
+    in a narrative about the past (the story's time, set by the last date written out as an
+    event's setting, "in May 1940", is five or more years before the DCT, or there is no DCT) the occurrence nearest the story's current time instead
     ("Paris fell in May 1940. On June 10 ..." → 1940-06-10)."""
     story = ctx.story
-    if (explicit_rel is None and story is not None and (ctx.dct is None or story[0].year <= ctx.dct.year - 2)
-            and not _PARAGRAPH_BREAK.search(ctx.text, ctx.story_end, start)):
+    if (explicit_rel is None and story is not None and (ctx.dct is None or story[0].year <= ctx.dct.year - _STORY_YEARS)
+            and not _PARAGRAPH_BREAK.search(ctx.text, ctx.story_end, start)
+            and (ctx.dct is None or ctx.tense(start, end) != "future")):
         sd, sg = story
         if sg in ("year", "quarter"):
             y = sd.year  # "In 1940 ... on June 10": the same year
@@ -1402,9 +1403,11 @@ _SCAN_WORDS, _SCAN_CASED, _SCAN_DIGITS, _SCAN_REACH, _SCAN_WORDS_RX, _SCAN_CASED
 # --------------------------------------------------------------------------- tagging
 
 _PRIORITY = {name: i for i, (name, _, _) in enumerate(_RULES)}
-# a bare year sets the story's time only as a setting ("In 1940,", "by the spring of"), not in
-# "since 2017" or "dating back to 2017"
-_STORY_YEAR = re.compile(r"(?:^|[.;:!?]\s+|\n)(?:In|By|During)\s$|\b(?:in|during)\s(?:early\s|late\s|mid-)?$")
+# a date sets the story's time only as the setting of an event ("Paris fell in May 1940", "On
+# June 14, 1940,"), not in "since 2017", "dating back to 2017", "the Dec. 21, 1988, bombing",
+# "the August 1988 cease-fire"
+_STORY_SETTING = re.compile(r"\b(?:[Ii]n|[Oo]n|[Bb]y|[Dd]uring)\s(?:early\s|late\s|mid-)?$")
+_STORY_YEARS = 5  # a story at least this many years before the DCT is a narrative of the past, not news
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
 _WS_RUN = re.compile(r"\s+")
 
@@ -1517,8 +1520,7 @@ def tag(text: str, dct: date | str | None = None, precision: str | None = None) 
             if g is not None:
                 iv = interval(value)
                 ctx.ref = (iv[0], "month" if g in ("season", "half") else g)
-                if not anchored and (g in ("day", "week", "month", "season", "quarter", "half")
-                                     or g == "year" and _STORY_YEAR.search(text, max(0, s - 12), s)):
+                if (not anchored and g not in ("decade", "century") and _STORY_SETTING.search(text, max(0, s - 12), s)):
                     ctx.story, ctx.story_end = ctx.ref, e  # the story's current time
     return _join_clock_and_day(out, text)
 
