@@ -156,64 +156,106 @@ def header_dates(doc) -> list[tuple[date, str]]:
     return [(d, _line_of(raw, s)) for s, _, d in explicit_dates(raw)]
 
 
-def infer_publication_date(doc, warn: bool = True) -> PublicationDate | None:
-    """Infer a candidate publication date for a document whose manifest gives none.
+_MONTH_YEAR_RE = re.compile(rf"\b{_MONTH_RE},?\s+(?P<year>(?:19|20)\d\d)\b")
+# "today", "yesterday", "this week" written beside an explicit date: "Today, March 3, 2021, ...",
+# "yesterday (2 March 2021)". The date is then the article's today (± the offset).
+_TODAY_WORD_RE = re.compile(r"\b(?P<w>today|yesterday|tomorrow|this\s+week)\b", re.IGNORECASE)
+_TODAY_OFFSET = {"today": 0, "yesterday": 1, "tomorrow": -1}
+_TODAY_GAP_RE = re.compile(r"^[\s,(–—-]*(?:on\s+)?$|^[\s,)–—-]*$", re.IGNORECASE)
 
-    Tries, in order of reliability: a wire dateline in the body ("SEOUL, April 24 (Reuters) -",
-    with the year from another date on the page when the dateline has none); a
-    "Published: ..." / "Posted on ..." line in the raw page; a date in the page header (often
-    the capture date, hence low confidence); and as a last resort the latest explicit full date
-    in the body (a lower bound: the article cannot be older than what it reports). Returns
-    ``None`` when nothing is found. Emits a :class:`CorpusWarning` (``warn=True``) naming the
-    document and the evidence, so the user can check it and add it to the manifest.
-    """
+
+def _today_dates(text: str) -> list[tuple[date, str, str]]:
+    """(publication date, precision, evidence) from an explicit date written right beside
+    "today"/"yesterday"/"tomorrow"/"this week" (only punctuation or "on" between them)."""
+    dates = explicit_dates(text)
+    out = []
+    for m in _TODAY_WORD_RE.finditer(text):
+        w = " ".join(m.group("w").lower().split())
+        for s, e, d in dates:
+            gap = text[m.end():s] if s >= m.end() else text[e:m.start()]
+            if len(gap) > 6 or not _TODAY_GAP_RE.match(gap):
+                continue
+            if w == "this week":  # somewhere within 6 days of d: say only the month/year all those days share
+                lo, hi = d - timedelta(days=6), d + timedelta(days=6)
+                prec = "month" if (lo.year, lo.month) == (hi.year, hi.month) else ("year" if lo.year == hi.year else None)
+                if prec is None:
+                    continue
+                out.append((d, prec, _context(text, min(s, m.start()), max(e, m.end()), 30)))
+            else:
+                out.append((d + timedelta(days=_TODAY_OFFSET[w]), "day", _context(text, min(s, m.start()), max(e, m.end()), 30)))
+    return out
+
+
+def _infer(doc) -> tuple[PublicationDate | None, str]:
+    """(the inferred date or None, what was looked for when None). See :func:`infer_publication_date`."""
     raw, text = doc.raw or "", doc.text or ""
-    result: PublicationDate | None = None
+    heads = header_dates(doc)
+    published = []  # (date, precision, line) from "Published: ..." lines
+    for pm in _PUBLISHED_RE.finditer(raw):
+        rest = pm.group("rest")
+        if found := explicit_dates(rest):
+            published.append((found[0][2], "day", pm.group(0).strip()))
+        elif (my := _MONTH_YEAR_RE.search(rest)):
+            published.append((date(int(my.group("year")), _month_number(my.group("month")), 1), "month", pm.group(0).strip()))
 
     m = _DATELINE_RE.search(text) or _DATELINE_RE.search(raw)
     if m:
         month, day = _month_number(m.group("month")), int(m.group("day"))
         year, year_how = (int(m.group("year")), "") if m.group("year") else (None, "")
-        if year is None:
-            years = sorted({d.year for _, _, d in explicit_dates(raw)}) or sorted(
-                int(y) for y in re.findall(r"\b((?:19|20)\d\d)\b", text))
+        if year is None:  # the year only from another real signal of the publication date
+            years = [(d.year, f"; the year from the page's '{how}'") for d, _, how in published] + [
+                (d.year, "; the year from the page header") for d, _ in heads]
             if years:
-                year, year_how = years[-1], f"; the year {years[-1]} is the latest year written on the page"
+                year, year_how = years[0]
         if year is not None:
             try:
-                result = PublicationDate(
-                    doc.doc_id, date(year, month, day), "day", "inferred",
-                    f"dateline{year_how}", m.group(0).strip())
+                return PublicationDate(doc.doc_id, date(year, month, day), "day", "inferred",
+                                       f"dateline{year_how}", m.group(0).strip()), ""
             except ValueError:
-                result = None
-    if result is None:
-        for pm in _PUBLISHED_RE.finditer(raw):
-            found = explicit_dates(pm.group("rest"))
-            if found:
-                result = PublicationDate(doc.doc_id, found[0][2], "day", "inferred",
-                                         "'Published' line of the page", pm.group(0).strip())
-                break
-    if result is None:
-        heads = header_dates(doc)
-        if heads:
-            d, line = heads[0]
-            result = PublicationDate(doc.doc_id, d, "day", "inferred",
-                                     "date in the page header (may be the capture date, not the publication date)", line)
-    if result is None:
-        found = explicit_dates(text)
-        if found:
-            s, e, d = max(found, key=lambda t: t[2])
-            result = PublicationDate(doc.doc_id, d, "day", "inferred",
-                                     "latest explicit date in the body (a lower bound for the publication date)",
-                                     _context(text, s, e))
+                pass
+    if published:
+        d, prec, line = published[0]
+        return PublicationDate(doc.doc_id, d, prec, "inferred", "'Published' line of the page", line), ""
+    if today := _today_dates(text):
+        d, prec, ev = today[0]
+        return PublicationDate(doc.doc_id, d, prec, "inferred", "a date written beside 'today'/'this week'", ev), ""
+    if heads:
+        d, line = heads[0]
+        return PublicationDate(doc.doc_id, d, "day", "inferred",
+                               "date in the page header (may be the capture date, not the publication date)", line), ""
+    why = ("unknown: no dateline with a year, 'Published' line, dated 'today' or page-header date"
+           + (f" (the dateline {m.group(0).strip()!r} gives no year)" if m else "")
+           + "; dates mentioned in the body are events, not the publication date")
+    return None, why
+
+
+def infer_publication_date(doc, warn: bool = True) -> PublicationDate | None:
+    """Infer the publication date of a document whose manifest gives none, from real signals only.
+
+    In order: a wire dateline ("SEOUL, April 24, 2023 (Reuters) -"; a dateline without a year
+    takes it from a "Published" line or the page header, else gives nothing); a "Published: ..."
+    / "Posted on ..." line (day or month precision, as written); an explicit date written beside
+    "today"/"yesterday"/"this week" ("Today, March 3, 2021"; "this week" gives month precision at
+    most); a date in the page header (often the capture date: check it). Dates mentioned in the
+    body are never taken: a 2004 profile mentioning 11 September 2001 is not from 2001. Returns
+    ``None`` when there is no such signal (:func:`publication_date` then says why in ``how``).
+    Emits a :class:`CorpusWarning` (``warn=True``) naming the document and the evidence of an
+    inferred date, so the user can check it and add it to the manifest.
+    """
+    result, _ = _infer(doc)
     if result is not None and warn:
-        warnings.warn(
-            f"document {doc.doc_id!r}: the manifest gives no publication date; inferred {result.date.isoformat()} "
-            f"from the {result.how} ({result.evidence!r}). Relative dates ('last month') are resolved against it: "
-            "check it and write the date in the manifest's 'published' column.",
-            CorpusWarning, stacklevel=2,
-        )
+        _warn_inferred(result)
     return result
+
+
+def _warn_inferred(result: PublicationDate) -> None:
+    warnings.warn(
+            f"document {doc.doc_id!r}: the manifest gives no publication date; inferred "
+            f"{_show_date(result.date, result.precision)} ({result.precision} precision) from the {result.how} "
+            f"({result.evidence!r}). Relative dates ('last month') are resolved against it: "
+            "check it and write the date in the manifest's 'published' column.",
+            CorpusWarning, stacklevel=3,
+        )
 
 
 def publication_date(doc, infer: bool = True, warn: bool = True) -> PublicationDate:
@@ -226,11 +268,14 @@ def publication_date(doc, infer: bool = True, warn: bool = True) -> PublicationD
                                    f"inferred when the corpus was loaded ({prec} precision)", doc.date_note)
         note = f"manifest ({prec} precision)"
         return PublicationDate(doc.doc_id, doc.published, prec, "manifest", note, doc.date_note)
+    why = "no publication date in the manifest"
     if infer:
-        found = infer_publication_date(doc, warn=warn)
+        found, why = _infer(doc)
         if found is not None:
+            if warn:
+                _warn_inferred(found)
             return found
-    return PublicationDate(doc.doc_id, None, None, "none", "no publication date: relative expressions left unresolved")
+    return PublicationDate(doc.doc_id, None, None, "none", f"{why}: relative expressions left unresolved")
 
 
 def publication_dates(corpus, infer: bool = True, warn: bool = True) -> pd.DataFrame:
