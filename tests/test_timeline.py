@@ -207,12 +207,43 @@ def test_inferred_publication_date_other_sources():
     with pytest.warns(CorpusWarning):
         p = T.infer_publication_date(_doc("Published: March 3, 2021\n\nThe talks resumed on Monday in Tokyo after a long pause.\n"))
     assert p.date == date(2021, 3, 3) and "Published" in p.how
+    with pytest.warns(CorpusWarning, match="2021-03 \\(month precision\\)"):
+        p = T.infer_publication_date(_doc("Posted: March 2021\n\nThe talks resumed on Monday in Tokyo after a long pause.\n"))
+    assert (p.date.year, p.date.month, p.precision) == (2021, 3, "month")
     with pytest.warns(CorpusWarning):
-        p = T.infer_publication_date(_doc("The treaty was signed on June 22, 1965 and revised on May 1, 1990 by both sides.\n"))
-    assert p.date == date(1990, 5, 1) and "lower bound" in p.how
+        p = T.infer_publication_date(_doc("Today, 3 March 2021, the two ministers met in Seoul for the first time.\n"))
+    assert (p.date, p.precision) == (date(2021, 3, 3), "day") and "today" in p.how
+    with pytest.warns(CorpusWarning):
+        p = T.infer_publication_date(_doc("Ministers met this week (12 March 2021) in Seoul for the first time.\n"))
+    assert (p.date.month, p.precision) == (3, "month")
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert T.infer_publication_date(_doc("No dates here at all, only words about diplomacy.\n")) is None
+
+
+@pytest.mark.parametrize("raw", [
+    # dates the body mentions are events, not the publication date (issue 11: a 2004 BBC profile
+    # became 2001-09-11, a 1989 WSJ article 2011-03-01 from a bond maturity)
+    "Mr Khan said rights had been flouted in the name of security since 11 September 2001.\n",
+    "The company sold $150 million of 6.5% debentures due March 1, 2011, it said on Friday.\n",
+    "The treaty was signed on June 22, 1965 and revised on May 1, 1990 by both sides.\n",
+    # a BBC match preview: "Tuesday, 1 March" then the kick-off "1945 GMT" on the next line is not 1 March 1945
+    "Brentford v Southampton\n\nGriffin Park\n\nTuesday, 1 March\n\n1945 GMT\n\nBoth sides have doubts over fitness.\n",
+    # a dateline without a year: the year is not taken from years mentioned in the body
+    "BRUSSELS, February 10 (Xinhua) -- NATO said on Wednesday that the 1997 agreement still held.\n",
+])
+def test_no_publication_date_is_invented_from_the_body(raw):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert T.infer_publication_date(_doc(raw)) is None
+        p = T.publication_date(_doc(raw))
+    assert p.date is None and p.source == "none" and p.how.startswith("unknown")
+
+
+def test_dateline_without_year_takes_the_year_of_a_published_line():
+    with pytest.warns(CorpusWarning):
+        p = T.infer_publication_date(_doc("Published: 10 February 1999\n\nBRUSSELS, February 10 (Xinhua) -- NATO met.\n"))
+    assert p.date == date(1999, 2, 10)
 
 
 def test_manifest_date_wins_and_header_date_is_flagged(seed_corpus):

@@ -86,11 +86,12 @@ _MONTH_RE = (
     r"(?P<month>January|February|March|April|May|June|July|August|September|October|November|December|"
     r"Jan\.?|Feb\.?|Mar\.?|Apr\.?|Jun\.?|Jul\.?|Aug\.?|Sept?\.?|Oct\.?|Nov\.?|Dec\.?)"
 )
-_WEEKDAY_RE = r"(?:(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,?\s+)?"
-# Explicit full dates: "September 24, 2023", "Sept. 24 2023", "24 September 2023", "2023-09-24".
+_WEEKDAY_RE = r"(?:(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,?[ \t]+)?"
+_NOT_CLOCK = r"(?![ \t]*(?:GMT|UTC|BST|hours|hrs)\b)"  # "Tuesday, 1 March / 1945 GMT" is a kick-off time
+# Explicit full dates on one line: "September 24, 2023", "Sept. 24 2023", "24 September 2023", "2023-09-24".
 _FULL_DATE_RE = re.compile(
-    rf"\b{_WEEKDAY_RE}(?:{_MONTH_RE}\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<year>(?:19|20)\d\d)"
-    rf"|(?P<day2>\d{{1,2}})(?:st|nd|rd|th)?\s+{_MONTH_RE.replace('month', 'month2')},?\s+(?P<year2>(?:19|20)\d\d)"
+    rf"\b{_WEEKDAY_RE}(?:{_MONTH_RE}[ \t]+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?,?[ \t]+(?P<year>(?:19|20)\d\d){_NOT_CLOCK}"
+    rf"|(?P<day2>\d{{1,2}})(?:st|nd|rd|th)?[ \t]+{_MONTH_RE.replace('month', 'month2')},?[ \t]+(?P<year2>(?:19|20)\d\d){_NOT_CLOCK}"
     rf"|(?P<iso>(?:19|20)\d\d-[01]\d-[0-3]\d))\b"
 )
 # Wire-style datelines: "SEOUL, April 24 (Reuters) -", "TOKYO (AP) — ", "WASHINGTON, Jan. 5, 2021 —".
@@ -250,7 +251,7 @@ def infer_publication_date(doc, warn: bool = True) -> PublicationDate | None:
 
 def _warn_inferred(result: PublicationDate) -> None:
     warnings.warn(
-            f"document {doc.doc_id!r}: the manifest gives no publication date; inferred "
+            f"document {result.doc_id!r}: the manifest gives no publication date; inferred "
             f"{_show_date(result.date, result.precision)} ({result.precision} precision) from the {result.how} "
             f"({result.evidence!r}). Relative dates ('last month') are resolved against it: "
             "check it and write the date in the manifest's 'published' column.",
