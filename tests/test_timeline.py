@@ -134,7 +134,8 @@ def test_same_events_merge_and_unrelated_do_not(seed_timeline, seed_merged):
     row = seed_merged[seed_merged["doc_ids"] == "001; 002"]
     assert any(r.value == "1910/1945" and r.n_documents == 2 for r in row.itertuples())
     nato_row = seed_merged[seed_merged["sentence_ids"].str.contains("000:0")].iloc[0]
-    assert nato_row["value"] == "2022-06" and nato_row["n_documents"] == 2  # finest granularity wins
+    # the date both agree on (summer 2022), never the finer June of one of them; both values listed
+    assert nato_row["value"] == "2022-SU" and nato_row["n_documents"] == 2 and "2022-06" in nato_row["values"]
     assert len(seed_merged) < len(seed_timeline)
     assert seed_merged["n_mentions"].sum() == len(seed_timeline)
 
@@ -172,6 +173,66 @@ def test_disagreements_found_for_similar_events_with_different_dates():
     dis = T.disagreements(tl)
     assert len(dis) == 1 and {dis.loc[0, "doc_id_a"], dis.loc[0, "doc_id_b"]} == {"a", "b"}
     assert T.merge_events(tl)["n_mentions"].max() == 1  # different years: never merged
+
+
+def _both_paths(tl, **kw):
+    """cluster_events ids on the fast path and on the pair-by-pair reference (they must agree)."""
+    fast = T.cluster_events(tl, **kw)
+    import unittest.mock as mock
+    with mock.patch.object(T, "_fast_candidates", lambda *a: None):
+        slow = T.cluster_events(tl, **kw)
+    pd.testing.assert_series_equal(fast, slow)
+    return fast.tolist()
+
+
+Y1989 = {"start": date(1989, 7, 2), "end": date(1989, 7, 2), "granularity": "day"}
+
+
+def test_merging_never_chains_through_transitive_links():
+    """a ~ b and b ~ c but a !~ c: a and c must not end up in one event (issue 11: one TimeBank
+    event spanned 46 documents through such chains)."""
+    tl = _fake_timeline([
+        {"doc_id": "a", "event": "stock prices plunged in heavy trading", **Y1989},
+        {"doc_id": "b", "event": "stock prices plunged as bond yields rose", **Y1989},
+        {"doc_id": "c", "event": "bond yields rose after the auction", **Y1989},
+    ])
+    assert T.similarity(tl.event[0], tl.event[2]) == 0
+    ids = _both_paths(tl, threshold=0.3, min_shared=2)
+    assert ids[0] != ids[2] and len(set(ids)) == 2
+    assert T.merge_events(tl, threshold=0.3)["n_mentions"].max() == 2
+
+
+def test_different_actors_are_different_events():
+    """Two firms' quarterly results, Japan's growth and US spending: shared predicate words but
+    different actors are not one event."""
+    q3 = {"start": date(2004, 7, 1), "end": date(2004, 9, 30), "granularity": "quarter"}
+    tl = _fake_timeline([
+        {"doc_id": "a", "event": "Ford Motor reported net income rose on strong truck sales", **q3},
+        {"doc_id": "b", "event": "Chrysler Group reported net income rose on strong truck sales", **q3},
+        {"doc_id": "c", "event": "Ford Motor said net income rose on strong truck sales", **q3},
+        {"doc_id": "d", "event": "Japan's economy grew at an annual rate as consumer spending rose", **q3},
+        {"doc_id": "e", "event": "American consumer spending rose at an annual rate as the economy grew",
+         "start": date(2004, 1, 1), "end": date(2004, 12, 31), "granularity": "year"},
+    ])
+    ids = _both_paths(tl, threshold=0.3, min_shared=2)
+    assert ids[0] == ids[2] and ids[1] != ids[0]  # Ford with Ford, not with Chrysler
+    assert ids[3] != ids[4]  # Japan's growth is not American spending
+
+
+def test_merged_date_is_never_finer_than_its_mentions_agree_on():
+    tl = _fake_timeline([
+        {"doc_id": "a", "event": "the leaders attended the NATO summit in Madrid", "value": "2022-06",
+         "start": date(2022, 6, 1), "end": date(2022, 6, 30), "granularity": "month"},
+        {"doc_id": "b", "event": "the leaders attended the NATO summit in Madrid", "value": "2022-SU",
+         "start": date(2022, 6, 1), "end": date(2022, 8, 31), "granularity": "season"},
+        {"doc_id": "c", "event": "leaders attended the NATO summit in Madrid", "value": "2022",
+         "start": date(2022, 1, 1), "end": date(2022, 12, 31), "granularity": "year"},
+    ])
+    ev = T.merge_events(tl, threshold=0.3)
+    assert len(ev) == 1
+    r = ev.iloc[0]
+    assert (r["value"], r["granularity"], r["start"], r["end"]) == ("2022", "year", date(2022, 1, 1), date(2022, 12, 31))
+    assert r["values"] == "2022-06; 2022-SU; 2022"
 
 
 def test_similarity_needs_shared_event_words():
@@ -526,14 +587,14 @@ def _merge_reference(timeline, ids):
     rows = []
     for eid in sorted(groups):
         g = sorted(groups[eid], key=lambda r: (str(r["doc_id"]), r["sentence_id"], r["_pos"]))
-        finest = min(g, key=lambda r: T.granularity_rank(r["granularity"]))
+        widest = max(g, key=lambda r: (r["end"] - r["start"], T.granularity_rank(r["granularity"])))
         best = max(g, key=lambda r: T._label_score(r["event"] or ""))
         docs = list(dict.fromkeys(str(r["doc_id"]) for r in g))
         sent_keys = list(dict.fromkeys((str(r["doc_id"]), int(r["sentence_id"])) for r in g))
         sentence_of = {(str(r["doc_id"]), int(r["sentence_id"])): r["sentence"] for r in g}
         rows.append({
-            "event_id": eid, "start": max(r["start"] for r in g), "end": min(r["end"] for r in g),
-            "granularity": finest["granularity"], "value": finest["value"], "mod": finest["mod"], "event": best["event"],
+            "event_id": eid, "start": min(r["start"] for r in g), "end": max(r["end"] for r in g),
+            "granularity": widest["granularity"], "value": widest["value"], "mod": widest["mod"], "event": best["event"],
             "n_mentions": len(g), "n_documents": len(docs), "doc_ids": "; ".join(docs),
             "sentence_ids": "; ".join(f"{d}:{s}" for d, s in sent_keys),
             "outlets": "; ".join(dict.fromkeys(r["outlet"] for r in g)),

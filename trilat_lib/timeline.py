@@ -1117,6 +1117,31 @@ def _features_of(texts) -> list[tuple[frozenset[str], frozenset[str]]]:
     return out
 
 
+_CALENDAR_NAMES = ("January February March April May June July August September October November December "
+                   "Monday Tuesday Wednesday Thursday Friday Saturday Sunday")
+
+
+def _actor_sets(feats) -> list[frozenset[str]]:
+    """The actors each clause names: its capitalised content words (``words - common``) that are
+    not also used in lower case in some clause of the timeline ("Profits rose" at a clause start
+    is not a name) nor calendar names. Two mentions whose clauses both name actors but share
+    none ("Ford's profits rose" / "Chrysler's profits rose") are different events."""
+    lower = set().union(*(c for _, c in feats)) if feats else set()
+    lower.update(filter(None, map(_sim_key, _CALENDAR_NAMES.split())))
+    memo: dict = {}
+    out = []
+    for f in feats:
+        a = memo.get(f)
+        if a is None:
+            a = memo[f] = frozenset(t for t in f[0] - f[1] if t not in lower)
+        out.append(a)
+    return out
+
+
+def _actors_clash(a: frozenset, b: frozenset) -> bool:
+    return bool(a) and bool(b) and not (a & b)
+
+
 def similarity(a: str, b: str, min_shared: int = 2, idf: dict[str, float] | None = None) -> float:
     """Content similarity of two event descriptions, 0..1.
 
@@ -1284,12 +1309,18 @@ def cluster_events(
         cand_i, cand_j = found
         starts = [d.toordinal() for d in starts]  # in the same order as the dates, compared faster
         ends = [d.toordinal() for d in ends]
-    # grow groups from the most similar pairs down; a group keeps the interval all its mentions
-    # share. ``group[i]`` labels i's group; a join relabels the smaller group (the labels are
-    # not in the result, only the groups, their intervals and smallest members)
+    # grow groups from the most similar pairs down, by complete linkage: two groups join only
+    # when every mention of one is a candidate pair with every mention of the other (the same
+    # event pairwise — never a chain "a like b, b like c" joining a and c). ``group[i]`` labels
+    # i's group; a join relabels the smaller group (the labels are not in the result, only the
+    # groups, their intervals and smallest members)
+    cand_i = np.asarray(cand_i, dtype=np.int64)
+    cand_j = np.asarray(cand_j, dtype=np.int64)
+    pair_keys = np.sort(np.minimum(cand_i, cand_j) * n + np.maximum(cand_i, cand_j))
     group = list(range(n))
     members: list = [[i] for i in range(n)]
     lo_of, hi_of = list(starts), list(ends)
+    failed: set = set()  # group pairs that cannot join: a missing link stays missing as groups grow
     done, block = 0, 1024
     while done < len(cand_i):
         bi, bj = cand_i[done:done + block], cand_j[done:done + block]
@@ -1304,12 +1335,20 @@ def cluster_events(
             gj = group[j]
             if gi == gj:
                 continue
+            ma, mb = members[gi], members[gj]
+            if len(ma) > 1 or len(mb) > 1:  # two single mentions: their pair is a candidate
+                fk = (gi, gj) if gi < gj else (gj, gi)
+                if fk in failed:
+                    continue
+                if not _all_linked(pair_keys, ma, mb, n):
+                    failed.add(fk)
+                    continue
             a0, a1, b0, b1 = lo_of[gi], hi_of[gi], lo_of[gj], hi_of[gj]
             lo = a0 if a0 > b0 else b0
             hi = a1 if a1 < b1 else b1
             if lo > hi:
                 continue  # the groups would no longer share a common date
-            if len(members[gi]) < len(members[gj]):
+            if len(ma) < len(mb):
                 gi, gj = gj, gi
             moved = members[gj]
             members[gj] = None
@@ -1326,19 +1365,35 @@ def cluster_events(
     return pd.Series([ids[g] for g in group], index=timeline.index, dtype="Int64", name="event_id")
 
 
+def _all_linked(pair_keys, a: list[int], b: list[int], n: int) -> bool:
+    """True when every (x in a, y in b) is a candidate pair (``pair_keys``: sorted min*n + max)."""
+    import numpy as np
+
+    x = np.asarray(a, dtype=np.int64)[:, None]
+    y = np.asarray(b, dtype=np.int64)[None, :]
+    q = (np.minimum(x, y) * n + np.maximum(x, y)).ravel()
+    pos = np.searchsorted(pair_keys, q)
+    return bool(len(pair_keys)) and bool((pos < len(pair_keys)).all()) and bool((pair_keys[np.minimum(pos, len(pair_keys) - 1)] == q).all())
+
+
 def _candidates_by_pairs(timeline, threshold, min_shared, same_granularity, country_guard) -> tuple[list, list]:
     """The pairs (i, j) :func:`cluster_events` may join, most similar first (ties by i, j),
     from :func:`_pairs`: the reference the fast path (:func:`_fast_candidates`) must equal."""
     starts, ends = timeline["start"].tolist(), timeline["end"].tolist()
     grans = timeline["granularity"].tolist()
     candidates = []
+    actors = _actor_sets(_features_of(timeline["clause"].fillna("").tolist()))
+    keys = list(zip(timeline["doc_id"].tolist(), timeline["sentence_id"].tolist()))
 
     def keep(i, j):  # the checks below that do not need the similarity, done first
-        return _overlap(starts[i], ends[i], starts[j], ends[j]) and not (same_granularity and grans[i] != grans[j])
+        return (_overlap(starts[i], ends[i], starts[j], ends[j]) and not (same_granularity and grans[i] != grans[j])
+                and (keys[i] == keys[j] or not _actors_clash(actors[i], actors[j])))
 
     for i, j, sim in _pairs(timeline, min_shared, country_guard, same_sentence=True, keep=keep, overlapping=True):
         if sim < threshold or not _overlap(starts[i], ends[i], starts[j], ends[j]):
             continue
+        if keys[i] != keys[j] and _actors_clash(actors[i], actors[j]):
+            continue  # both name actors, none shared: two events (two firms' results)
         if same_granularity and grans[i] != grans[j]:
             continue
         if not same_granularity and grans[i] != grans[j]:
@@ -1598,6 +1653,8 @@ def _fast_candidates(timeline, threshold, min_shared, same_granularity, country_
     # two rows under way in one year overlap in the year where the later one starts: X·Xᵀ holds
     # every feature pair a row pair of which could be joined (and is symmetric). By blocks of
     # features, so that memory stays bounded
+    actors = _actor_sets(distinct)  # the same sets as the reference's (the timeline's clauses' lower-case words)
+    has_actors = np.array([bool(a) for a in actors], dtype=bool)
     table = _SimilarityTable.make(distinct, _idf(timeline))
     if table is None:
         return None
@@ -1610,6 +1667,9 @@ def _fast_candidates(timeline, threshold, min_shared, same_granularity, country_
         pa, pb = pa[upper], pb[upper]
         sims = table(pa, pb, min_shared)
         good = (sims >= threshold) & (sims > 0)
+        both = np.flatnonzero(good & has_actors[pa] & has_actors[pb])  # the actor check of the reference
+        if len(both):
+            good[both] = [not _actors_clash(actors[x], actors[y]) for x, y in zip(pa[both].tolist(), pb[both].tolist())]
         kept_a.append(pa[good]), kept_b.append(pb[good]), kept_s.append(sims[good])
     del X, XT, table
     pa, pb, sims = (np.concatenate(x) for x in (kept_a, kept_b, kept_s))
@@ -1683,8 +1743,9 @@ def merge_events(
 ) -> pd.DataFrame:
     """One row per event: mentions of the same event across (and within) documents merged.
 
-    ``start``/``end`` are the interval all its mentions agree on (the intersection), with the
-    finest ``granularity`` and ``value`` among them; ``event`` is the most informative label
+    ``start``/``end`` span all its mentions (they overlap pairwise, and usually nest), with the
+    ``granularity`` and ``value`` of the widest one: the date every mention agrees with, never a
+    finer one ("June 2022" and "summer 2022" give summer 2022; the finer values stay in ``values``); ``event`` is the most informative label
     (one that starts at its clause's start and has a few content words); ``doc_ids``, ``sentence_ids`` ("000:3; 002:5", each sentence once), ``outlets``,
     ``timexes``, ``values`` and ``evidence`` list every source. The unmerged rows stay in
     ``timeline``; :func:`cluster_events` gives each of them its ``event_id``. Parameters as in
@@ -1732,15 +1793,15 @@ def merge_events(
         g = order[k:e]
         k = e
         if len(g) == 1:
-            finest = best = g[0]
-        else:
-            finest = min(g, key=lambda r: granularity_rank(gran[r]))
+            coarsest = best = g[0]
+        else:  # the widest date, the one every mention is consistent with (never a finer one)
+            coarsest = max(g, key=lambda r: (end[r] - start[r], granularity_rank(gran[r])))
             best = max(g, key=label_score)
         docs = list(dict.fromkeys(sdoc[r] for r in g))
         sent_keys = list(dict.fromkeys((sdoc[r], int(sid[r])) for r in g))
         sentence_of = {(sdoc[r], int(sid[r])): sentence[r] for r in g}
         rows.append((
-            eid, max(start[r] for r in g), min(end[r] for r in g), gran[finest], value[finest], mod[finest],
+            eid, min(start[r] for r in g), max(end[r] for r in g), gran[coarsest], value[coarsest], mod[coarsest],
             event[best], len(g), len(docs), "; ".join(docs),
             "; ".join(f"{d}:{s}" for d, s in sent_keys),
             "; ".join(dict.fromkeys(outlet[r] for r in g)),
