@@ -1138,8 +1138,32 @@ def _actor_sets(feats) -> list[frozenset[str]]:
     return out
 
 
-def _actors_clash(a: frozenset, b: frozenset) -> bool:
-    return bool(a) and bool(b) and not (a & b)
+_UBIQUITOUS_SHARE = 0.02  # a name in more than this share of the documents (and in 3 or more) is a setting
+
+
+def _ubiquitous(actors: list[frozenset], docs: list) -> frozenset[str]:
+    """Names found in the clauses of many documents ("Japan" in a corpus on Japan, "New York"
+    in the stock reports of a financial paper): they place an event, they do not identify it."""
+    seen: dict[str, set] = {}
+    for a, d in zip(actors, docs):
+        for t in a:
+            seen.setdefault(t, set()).add(d)
+    limit = max(3, _UBIQUITOUS_SHARE * len(set(docs)))
+    return frozenset(t for t, ds in seen.items() if len(ds) >= limit)
+
+
+def _actors_clash(a: frozenset, b: frozenset, same_doc: bool = True, ubiquitous: frozenset = frozenset()) -> bool:
+    """True when two clauses cannot describe one event for their actors. In one document: both
+    name actors and share none. Across documents they must share an actor — a distinctive one
+    when either names one ("Crossland closed at $5.25 in New York trading" is not "GM closed
+    down in New York trading"; "UniFirst earned $2.4 million" is not another article's "the
+    company said net rose")."""
+    if same_doc:
+        return bool(a) and bool(b) and not (a & b)
+    da, db = a - ubiquitous, b - ubiquitous
+    if da or db:
+        return not (da & db)
+    return not (a & b)
 
 
 def similarity(a: str, b: str, min_shared: int = 2, idf: dict[str, float] | None = None) -> float:
@@ -1384,16 +1408,20 @@ def _candidates_by_pairs(timeline, threshold, min_shared, same_granularity, coun
     candidates = []
     actors = _actor_sets(_features_of(timeline["clause"].fillna("").tolist()))
     keys = list(zip(timeline["doc_id"].tolist(), timeline["sentence_id"].tolist()))
+    ubiq = _ubiquitous(actors, timeline["doc_id"].tolist())
+
+    def clash(i, j):  # two sentences' clauses naming different actors (one sentence: never)
+        return keys[i] != keys[j] and _actors_clash(actors[i], actors[j], keys[i][0] == keys[j][0], ubiq)
 
     def keep(i, j):  # the checks below that do not need the similarity, done first
         return (_overlap(starts[i], ends[i], starts[j], ends[j]) and not (same_granularity and grans[i] != grans[j])
-                and (keys[i] == keys[j] or not _actors_clash(actors[i], actors[j])))
+                and not clash(i, j))
 
     for i, j, sim in _pairs(timeline, min_shared, country_guard, same_sentence=True, keep=keep, overlapping=True):
         if sim < threshold or not _overlap(starts[i], ends[i], starts[j], ends[j]):
             continue
-        if keys[i] != keys[j] and _actors_clash(actors[i], actors[j]):
-            continue  # both name actors, none shared: two events (two firms' results)
+        if clash(i, j):
+            continue  # different actors: two events (two firms' results)
         if same_granularity and grans[i] != grans[j]:
             continue
         if not same_granularity and grans[i] != grans[j]:
@@ -1655,11 +1683,12 @@ def _fast_candidates(timeline, threshold, min_shared, same_granularity, country_
     # features, so that memory stays bounded
     actors = _actor_sets(distinct)  # the same sets as the reference's (the timeline's clauses' lower-case words)
     has_actors = np.array([bool(a) for a in actors], dtype=bool)
+    ubiq = _ubiquitous([actors[f] for f in fid.tolist()], timeline["doc_id"].tolist())
     table = _SimilarityTable.make(distinct, _idf(timeline))
     if table is None:
         return None
     XT = X.T.tocsr()
-    kept_a, kept_b, kept_s = [], [], []
+    kept_a, kept_b, kept_s, kept_x = [], [], [], []
     for b0, b1 in _blocks(X.astype(np.int64) @ np.diff(XT.indptr), _BLOCK_WORK):
         part = (X[b0:b1] @ XT).tocoo()
         pa, pb = part.row.astype(np.int64) + b0, part.col.astype(np.int64)
@@ -1667,12 +1696,17 @@ def _fast_candidates(timeline, threshold, min_shared, same_granularity, country_
         pa, pb = pa[upper], pb[upper]
         sims = table(pa, pb, min_shared)
         good = (sims >= threshold) & (sims > 0)
-        both = np.flatnonzero(good & has_actors[pa] & has_actors[pb])  # the actor check of the reference
-        if len(both):
-            good[both] = [not _actors_clash(actors[x], actors[y]) for x, y in zip(pa[both].tolist(), pb[both].tolist())]
-        kept_a.append(pa[good]), kept_b.append(pb[good]), kept_s.append(sims[good])
+        # the actor checks of the reference: a pair that clashes within a document is dropped; one
+        # that clashes only across documents is flagged (checked on the row pairs below)
+        cross = ~has_actors[pa] & ~has_actors[pb]  # no actor named: nothing ties two articles' clauses
+        some = np.flatnonzero(good & (has_actors[pa] | has_actors[pb]))
+        if len(some):
+            xs, ys = pa[some].tolist(), pb[some].tolist()
+            good[some] = [not _actors_clash(actors[x], actors[y]) for x, y in zip(xs, ys)]
+            cross[some] = [_actors_clash(actors[x], actors[y], False, ubiq) for x, y in zip(xs, ys)]
+        kept_a.append(pa[good]), kept_b.append(pb[good]), kept_s.append(sims[good]), kept_x.append(cross[good])
     del X, XT, table
-    pa, pb, sims = (np.concatenate(x) for x in (kept_a, kept_b, kept_s))
+    pa, pb, sims, cross = (np.concatenate(x) for x in (kept_a, kept_b, kept_s, kept_x))
     # candidates are taken most similar first, then by (i, j): one int64 key per pair,
     # (rank of the similarity, i, j), sorted once
     levels = np.unique(np.append(sims, 1.0))[::-1]
@@ -1680,10 +1714,13 @@ def _fast_candidates(timeline, threshold, min_shared, same_granularity, country_
         return None
     rank = np.searchsorted(-levels, -sims)  # 0 = most similar
     off = pa != pb
-    S = sp.csr_matrix((np.concatenate([rank, rank[off]]) + 1,
+    code = 2 * rank + cross  # the similarity's rank and whether the actors clash across documents
+    S = sp.csr_matrix((np.concatenate([code, code[off]]) + 1,
                        (np.concatenate([pa, pb[off]]), np.concatenate([pb, pa[off]]))),
-                      shape=(n_f, n_f), dtype=np.int64)  # data: 1 + the similarity's rank
-    del pa, pb, sims, rank, off
+                      shape=(n_f, n_f), dtype=np.int64)  # data: 1 + code
+    del pa, pb, sims, rank, off, code, cross
+    doc_code: dict = {}
+    docs = np.fromiter((doc_code.setdefault(d, len(doc_code)) for d in timeline["doc_id"].tolist()), dtype=np.int64, count=n)
     nn = np.int64(n) * n
     found = []
 
@@ -1717,6 +1754,8 @@ def _fast_candidates(timeline, threshold, min_shared, same_granularity, country_
             R = (S[fid[rows_a]] @ PB).tocoo()  # one term per entry: S[feature of i, feature of j]
             i, j, r = rows_a[R.row], rows_b[R.col], R.data - 1
             keep = (i != j) & ((y_start[j] < y) | (i < j)) & (keys[i] != keys[j])  # each pair once, other sentences
+            keep &= ((r & 1) == 0) | (docs[i] == docs[j])  # actors that clash across documents
+            r = r >> 1
             i, j, r = i[keep], j[keep], r[keep]
             i, j = np.minimum(i, j), np.maximum(i, j)
             keep = admissible(i, j)
