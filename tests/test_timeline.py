@@ -219,6 +219,21 @@ def test_different_actors_are_different_events():
     assert ids[3] != ids[4]  # Japan's growth is not American spending
 
 
+def test_across_documents_an_event_needs_a_shared_distinctive_actor():
+    fri = {"start": date(1989, 10, 27), "end": date(1989, 10, 27), "granularity": "day"}
+    other = {"start": date(1980, 1, 1), "end": date(1980, 12, 31), "granularity": "year"}
+    tl = _fake_timeline([
+        {"doc_id": "a", "event": "Crossland shares closed down in composite trading on the New York Stock Exchange", **fri},
+        {"doc_id": "b", "event": "GM shares closed down in composite trading on the New York Stock Exchange", **fri},
+        {"doc_id": "c", "event": "UniFirst earned $2.4 million, or 24 cents a share", **fri},
+        {"doc_id": "d", "event": "the company earned $2.4 million, or 24 cents a share", **fri},
+        {"doc_id": "e", "event": "the company earned $2.4 million, or 24 cents a share, it said", **fri},
+    ] + [{"doc_id": f"x{k}", "event": f"a bank listed on the New York Stock Exchange opened branch {k}", **other} for k in range(3)])
+    ids = _both_paths(tl, threshold=0.3, min_shared=2)
+    assert ids[0] != ids[1]  # New York is where, not who: it is in many documents
+    assert ids[2] != ids[3] and ids[3] != ids[4]  # another article's "company" is not UniFirst, nor the same company
+
+
 def test_merged_date_is_never_finer_than_its_mentions_agree_on():
     tl = _fake_timeline([
         {"doc_id": "a", "event": "the leaders attended the NATO summit in Madrid", "value": "2022-06",
