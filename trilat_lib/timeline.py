@@ -230,6 +230,18 @@ def _infer(doc) -> tuple[PublicationDate | None, str]:
     return None, why
 
 
+def publication_date_from_text(doc, warn: bool = False) -> PublicationDate:
+    """What the text alone says of ``doc``'s publication date, ignoring the manifest: the
+    :func:`infer_publication_date` result, or a ``source="none"`` date whose ``how`` says what
+    was looked for and not found (for a table of every document, as notebook 04 shows)."""
+    found, why = _infer(doc)
+    if found is None:
+        return PublicationDate(doc.doc_id, None, None, "none", why)
+    if warn:
+        _warn_inferred(found)
+    return found
+
+
 def infer_publication_date(doc, warn: bool = True) -> PublicationDate | None:
     """Infer the publication date of a document whose manifest gives none, from real signals only.
 
@@ -368,11 +380,9 @@ def _resolution(tx, pub: PublicationDate, prev_value: str | None) -> tuple[str, 
 
 
 def _show_date(d: date, precision: str | None) -> str:
-    if precision == "year":
-        return f"{d.year}"
-    if precision == "month":
-        return f"{d.year}-{d.month:02d}"
-    return d.isoformat()
+    from .dates import show_date
+
+    return show_date(d, precision)
 
 
 _RANGE_JOIN_RE = re.compile(r"^\s*(?:-|–|—|to|through|until|till|and)\s*$", re.IGNORECASE)
@@ -568,7 +578,9 @@ def tag_corpus(corpus, infer_dates: bool = True, warn: bool = True) -> pd.DataFr
         elif t.value in VAGUE_VALUES:
             reason = "vague reference (past/present/future)"
         elif t.interval is None:
-            reason = "no calendar interval" + (" (no publication date to resolve it)" if pub.date is None and t.anchored else "")
+            reason = "no calendar interval" + (
+                " (before year 1: BC dates are not placed)" if t.value.startswith("BC")
+                else " (no publication date to resolve it)" if pub.date is None and t.anchored else "")
         else:
             reason = ""
         if sent is None:  # still say which sentence holds it (e.g. a dateline), when one does
