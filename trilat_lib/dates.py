@@ -16,7 +16,7 @@ def show_date(d, precision: str | None) -> str | None:
     """``d`` written to ``precision``: "2022" (year), "2022-07" (month), "2022-07-15" (day or
     unknown precision); None for a missing date. Accepts dates, datetimes, Timestamps and
     ISO strings."""
-    if d is None or (not isinstance(d, (str, date)) and pd.isna(d)):
+    if d is None or (not isinstance(d, str) and pd.isna(d)):  # NaT is a datetime too
         return None
     if isinstance(d, str):
         d = d.strip()
