@@ -523,3 +523,11 @@ def test_year_less_dates_in_news_still_use_the_dct():
     """A year mentioned in passing ("since 2017") does not move year-less dates away from the DCT."""
     assert values("Since 2017 exports have grown. In June they fell.", "2022-07-15")["June"] == "2022-06"
     assert values("Ties dating back to 1999 frayed. On June 10 the minister said so.", "2022-07-15")["June 10"] == "2022-06-10"
+
+
+def test_passive_participles_and_deadlines_are_not_past_tense():
+    # "will be named": a participle after "be", not a past tense; "by February": a deadline ahead
+    assert values("Collins will be named commander for a mission in December.", "1998-03-04")["December"] == "1998-12"
+    assert values("The sale, which had been expected, is part of a plan to pay down the loan by February.",
+                  "1989-10-30")["February"] == "1990-02"
+    assert values("Exports fell in February, the ministry said.", "1989-10-30")["February"] == "1989-02"

@@ -112,6 +112,9 @@ _TENSE_PAST = re.compile(r"\b(?:said|was|were|had|did|ago|last|earlier|has been|
                          + "|".join(_IRREGULAR_PAST.split()) + r")\b|\b[a-z]{3,}ed\b", re.I)
 
 
+_PASSIVE_AUX = re.compile(r"\b(?:be|been|being|is|are|am)\s$", re.I)
+
+
 def _num(s: str) -> int | None:
     """Integer value of a number word or digits; None for vague quantities ("several")."""
     s = s.lower().strip().replace(",", "")
@@ -366,6 +369,8 @@ class _Ctx:
                     dist = (len(seg) - m.end()) if is_left else m.start()
                     if label == "past" and m.group(0).lower() in ("united", "need", "indeed", "speed", "red", "bed", "seed", "feed", "hundred"):
                         continue
+                    if label == "past" and m.group(0)[-2:].lower() == "ed" and _PASSIVE_AUX.search(seg, 0, m.start()):
+                        continue  # "will be named", "is expected": a participle, not a past tense
                     if best is None or dist < best[0]:
                         best = (dist, label)
         return best[1] if best else "none"
@@ -613,6 +618,9 @@ _MONTH_CTX_BEFORE = re.compile(
     r"next|this|that|the|a|an|every|each|until|for)\s|'s\s|’s\s|mid-)$", re.I)
 
 
+_DEADLINE_BEFORE = re.compile(r"\b(?:by|until|till|through)\s$", re.I)
+
+
 @_rule("month_alone", rf"\b{_PMOD}(?P<rel>(?i:last|next|this|past|coming)\s)?(?P<mon>{_MONTH_FULL}|(?:Jan|Feb|Aug|Sept|Oct|Nov|Dec)\.)(?!\w)(?!\s\d{{1,2}}(?:st|nd|rd|th)?\b(?![,.]?\d))", 0, group="mon", **_A_MONTH)
 def _r_month_alone(m, ctx):
     mon = m["mon"]
@@ -625,6 +633,8 @@ def _r_month_alone(m, ctx):
         return None
     rel = (m["rel"] or "").strip().lower() or None
     rel = {"past": "last", "coming": "next", "this": "this"}.get(rel, rel) if rel else None
+    if rel is None and not m["mod"] and _DEADLINE_BEFORE.search(before):
+        rel = "future"  # "pay down the loan by February", "loans through January": a deadline ahead
     v = _resolve_month_day(ctx, _month_num(mon), None, m.start(), m.end(), rel)
     return "DATE", v, _modval(m["mod"]), True
 
