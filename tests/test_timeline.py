@@ -745,3 +745,19 @@ def test_timeline_figure_colours_each_document_when_few(seed_merged):
     docs = sorted({d.strip() for ids in seed_merged["doc_ids"] for d in ids.split(";")})
     assert legend == [f"document {d}" for d in docs] + ["several documents"]
     plt.close(fig)
+
+
+@pytest.mark.parametrize("published", [date(1, 1, 1), date(9999, 12, 31)])
+def test_documents_dated_at_the_ends_of_the_calendar_do_not_raise(published):
+    """Issue 13: relative dates that fall outside years 1-9999 are skipped with a warning."""
+    from trilat_lib.timex import TimexWarning
+
+    raw = ("Export limits\n\nThe dispute began long ago, officials said on Monday.\nIn 2019 talks failed after a long "
+           "dispute. That\nsame year, Japan imposed limits on exports.\nTalks stalled last month. Yesterday they met, "
+           "and next year they meet again.\nFive years ago it began; the next day it ended.\n")
+    doc = _doc(raw, published=published, date_precision="day")
+    with pytest.warns(TimexWarning):
+        tl = T.build_timeline([doc])
+    assert set(tl["value"]) >= {"2019"}
+    assert tl.loc[tl["timex"].str.startswith("That"), "value"].tolist() == ["2019"]  # hard-wrapped "That\nsame year"
+    T.merge_events(tl)
