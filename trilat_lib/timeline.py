@@ -11,8 +11,9 @@ sets and vague PAST/PRESENT/FUTURE references too, with the reason they are not 
 :func:`build_timeline` keeps the ones that denote a calendar interval, one row per dated
 event mention, with a short ``event`` description cut from the sentence (the clause around
 the expression, without the expression itself). :func:`merge_events` groups mentions of the
-same event (overlapping intervals and similar wording) into one entry listing all its
-sources; :func:`disagreements` lists similar mentions whose dates do not overlap.
+same event (overlapping intervals, similar wording, the same actors; every pair of an entry's
+mentions alike, never a chain) into one entry listing all its sources, dated no more finely
+than all of them agree; :func:`disagreements` lists similar mentions whose dates do not overlap.
 """
 from __future__ import annotations
 
@@ -1323,8 +1324,11 @@ def cluster_events(
     also the same granularity; otherwise one interval must contain the other, e.g. "June
     2022" inside "summer 2022"), their clauses share at least ``min_shared`` content words
     with an overlap coefficient ≥ ``threshold`` (:func:`similarity`), and — with
-    ``country_guard`` — their sentences do not name disjoint sets of countries. Groups are
-    grown from the most similar pairs down, and a group's mentions must all overlap in time.
+    ``country_guard`` — their sentences do not name disjoint sets of countries; their clauses
+    must not name different actors (across documents they must share one, a distinctive one
+    when either names one: :func:`_actors_clash`). Groups are grown from the most similar pairs
+    down by complete linkage: two groups join only when every pair of their mentions is such a
+    pair, so "a like b" and "b like c" never put a and c together by themselves.
     Two expressions of one sentence with overlapping intervals ("this week ... on Wednesday")
     are one event.
     """

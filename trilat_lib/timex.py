@@ -4,7 +4,13 @@
 each its TIMEX3 value as TimeML/TempEval-3 define it ("2019", "2022-06", "2023-04-26", "2023-W17",
 "2022-SU", "2022-Q4", "199" = the 1990s, "P5Y", "PXD", "PAST_REF"...). Relative expressions
 ("last month", "on Wednesday", "five years ago") are resolved against the DCT; anaphoric ones
-("the next day", "that same year") against the previous date in the text.
+("the next day", "that same year") against the previous date in the text, and an offset never
+claims more than its reference knows ("May 1940 ... two days later" is 1940-05). In a paragraph
+narrating the past ("Paris fell in May 1940. On June 10 ..."), year-less dates take the story's
+year, not the DCT's. Years before Christ get TIMEX3 "BC" values ("445 BC" → "BC0445", "the 4th
+century BC" → "BC03"); a date outside the years 1-9999 ("twenty-one centuries ago" in a text of
+2023) is skipped with a :class:`TimexWarning`, never an exception. Phrases broken across lines
+("that\nsame year") read as one.
 
 Why rules: no downloads, transparent (every Timex names the rule that produced it), and fast —
 every pattern is a bounded regular expression without nested unbounded quantifiers, so tagging
