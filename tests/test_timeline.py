@@ -134,7 +134,8 @@ def test_same_events_merge_and_unrelated_do_not(seed_timeline, seed_merged):
     row = seed_merged[seed_merged["doc_ids"] == "001; 002"]
     assert any(r.value == "1910/1945" and r.n_documents == 2 for r in row.itertuples())
     nato_row = seed_merged[seed_merged["sentence_ids"].str.contains("000:0")].iloc[0]
-    assert nato_row["value"] == "2022-06" and nato_row["n_documents"] == 2  # finest granularity wins
+    # the date both agree on (summer 2022), never the finer June of one of them; both values listed
+    assert nato_row["value"] == "2022-SU" and nato_row["n_documents"] == 2 and "2022-06" in nato_row["values"]
     assert len(seed_merged) < len(seed_timeline)
     assert seed_merged["n_mentions"].sum() == len(seed_timeline)
 
@@ -174,6 +175,81 @@ def test_disagreements_found_for_similar_events_with_different_dates():
     assert T.merge_events(tl)["n_mentions"].max() == 1  # different years: never merged
 
 
+def _both_paths(tl, **kw):
+    """cluster_events ids on the fast path and on the pair-by-pair reference (they must agree)."""
+    fast = T.cluster_events(tl, **kw)
+    import unittest.mock as mock
+    with mock.patch.object(T, "_fast_candidates", lambda *a: None):
+        slow = T.cluster_events(tl, **kw)
+    pd.testing.assert_series_equal(fast, slow)
+    return fast.tolist()
+
+
+Y1989 = {"start": date(1989, 7, 2), "end": date(1989, 7, 2), "granularity": "day"}
+
+
+def test_merging_never_chains_through_transitive_links():
+    """a ~ b and b ~ c but a !~ c: a and c must not end up in one event (issue 11: one TimeBank
+    event spanned 46 documents through such chains)."""
+    tl = _fake_timeline([
+        {"doc_id": "a", "event": "stock prices plunged in heavy trading", **Y1989},
+        {"doc_id": "b", "event": "stock prices plunged as bond yields rose", **Y1989},
+        {"doc_id": "c", "event": "bond yields rose after the auction", **Y1989},
+    ])
+    assert T.similarity(tl.event[0], tl.event[2]) == 0
+    ids = _both_paths(tl, threshold=0.3, min_shared=2)
+    assert ids[0] != ids[2] and len(set(ids)) == 2
+    assert T.merge_events(tl, threshold=0.3)["n_mentions"].max() == 2
+
+
+def test_different_actors_are_different_events():
+    """Two firms' quarterly results, Japan's growth and US spending: shared predicate words but
+    different actors are not one event."""
+    q3 = {"start": date(2004, 7, 1), "end": date(2004, 9, 30), "granularity": "quarter"}
+    tl = _fake_timeline([
+        {"doc_id": "a", "event": "Ford Motor reported net income rose on strong truck sales", **q3},
+        {"doc_id": "b", "event": "Chrysler Group reported net income rose on strong truck sales", **q3},
+        {"doc_id": "c", "event": "Ford Motor said net income rose on strong truck sales", **q3},
+        {"doc_id": "d", "event": "Japan's economy grew at an annual rate as consumer spending rose", **q3},
+        {"doc_id": "e", "event": "American consumer spending rose at an annual rate as the economy grew",
+         "start": date(2004, 1, 1), "end": date(2004, 12, 31), "granularity": "year"},
+    ])
+    ids = _both_paths(tl, threshold=0.3, min_shared=2)
+    assert ids[0] == ids[2] and ids[1] != ids[0]  # Ford with Ford, not with Chrysler
+    assert ids[3] != ids[4]  # Japan's growth is not American spending
+
+
+def test_across_documents_an_event_needs_a_shared_distinctive_actor():
+    fri = {"start": date(1989, 10, 27), "end": date(1989, 10, 27), "granularity": "day"}
+    other = {"start": date(1980, 1, 1), "end": date(1980, 12, 31), "granularity": "year"}
+    tl = _fake_timeline([
+        {"doc_id": "a", "event": "Crossland shares closed down in composite trading on the New York Stock Exchange", **fri},
+        {"doc_id": "b", "event": "GM shares closed down in composite trading on the New York Stock Exchange", **fri},
+        {"doc_id": "c", "event": "UniFirst earned $2.4 million, or 24 cents a share", **fri},
+        {"doc_id": "d", "event": "the company earned $2.4 million, or 24 cents a share", **fri},
+        {"doc_id": "e", "event": "the company earned $2.4 million, or 24 cents a share, it said", **fri},
+    ] + [{"doc_id": f"x{k}", "event": f"a bank listed on the New York Stock Exchange opened branch {k}", **other} for k in range(3)])
+    ids = _both_paths(tl, threshold=0.3, min_shared=2)
+    assert ids[0] != ids[1]  # New York is where, not who: it is in many documents
+    assert ids[2] != ids[3] and ids[3] != ids[4]  # another article's "company" is not UniFirst, nor the same company
+
+
+def test_merged_date_is_never_finer_than_its_mentions_agree_on():
+    tl = _fake_timeline([
+        {"doc_id": "a", "event": "the leaders attended the NATO summit in Madrid", "value": "2022-06",
+         "start": date(2022, 6, 1), "end": date(2022, 6, 30), "granularity": "month"},
+        {"doc_id": "b", "event": "the leaders attended the NATO summit in Madrid", "value": "2022-SU",
+         "start": date(2022, 6, 1), "end": date(2022, 8, 31), "granularity": "season"},
+        {"doc_id": "c", "event": "leaders attended the NATO summit in Madrid", "value": "2022",
+         "start": date(2022, 1, 1), "end": date(2022, 12, 31), "granularity": "year"},
+    ])
+    ev = T.merge_events(tl, threshold=0.3)
+    assert len(ev) == 1
+    r = ev.iloc[0]
+    assert (r["value"], r["granularity"], r["start"], r["end"]) == ("2022", "year", date(2022, 1, 1), date(2022, 12, 31))
+    assert r["values"] == "2022-06; 2022-SU; 2022"
+
+
 def test_similarity_needs_shared_event_words():
     assert T.similarity("Japan colonized South Korea", "Japan's brutal colonial rule of the Korean peninsula") > 0.5
     # only names in common: not the same event
@@ -207,12 +283,43 @@ def test_inferred_publication_date_other_sources():
     with pytest.warns(CorpusWarning):
         p = T.infer_publication_date(_doc("Published: March 3, 2021\n\nThe talks resumed on Monday in Tokyo after a long pause.\n"))
     assert p.date == date(2021, 3, 3) and "Published" in p.how
+    with pytest.warns(CorpusWarning, match="2021-03 \\(month precision\\)"):
+        p = T.infer_publication_date(_doc("Posted: March 2021\n\nThe talks resumed on Monday in Tokyo after a long pause.\n"))
+    assert (p.date.year, p.date.month, p.precision) == (2021, 3, "month")
     with pytest.warns(CorpusWarning):
-        p = T.infer_publication_date(_doc("The treaty was signed on June 22, 1965 and revised on May 1, 1990 by both sides.\n"))
-    assert p.date == date(1990, 5, 1) and "lower bound" in p.how
+        p = T.infer_publication_date(_doc("Today, 3 March 2021, the two ministers met in Seoul for the first time.\n"))
+    assert (p.date, p.precision) == (date(2021, 3, 3), "day") and "today" in p.how
+    with pytest.warns(CorpusWarning):
+        p = T.infer_publication_date(_doc("Ministers met this week (12 March 2021) in Seoul for the first time.\n"))
+    assert (p.date.month, p.precision) == (3, "month")
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert T.infer_publication_date(_doc("No dates here at all, only words about diplomacy.\n")) is None
+
+
+@pytest.mark.parametrize("raw", [
+    # dates the body mentions are events, not the publication date (issue 11: a 2004 BBC profile
+    # became 2001-09-11, a 1989 WSJ article 2011-03-01 from a bond maturity)
+    "Mr Khan said rights had been flouted in the name of security since 11 September 2001.\n",
+    "The company sold $150 million of 6.5% debentures due March 1, 2011, it said on Friday.\n",
+    "The treaty was signed on June 22, 1965 and revised on May 1, 1990 by both sides.\n",
+    # a BBC match preview: "Tuesday, 1 March" then the kick-off "1945 GMT" on the next line is not 1 March 1945
+    "Brentford v Southampton\n\nGriffin Park\n\nTuesday, 1 March\n\n1945 GMT\n\nBoth sides have doubts over fitness.\n",
+    # a dateline without a year: the year is not taken from years mentioned in the body
+    "BRUSSELS, February 10 (Xinhua) -- NATO said on Wednesday that the 1997 agreement still held.\n",
+])
+def test_no_publication_date_is_invented_from_the_body(raw):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert T.infer_publication_date(_doc(raw)) is None
+        p = T.publication_date(_doc(raw))
+    assert p.date is None and p.source == "none" and p.how.startswith("unknown")
+
+
+def test_dateline_without_year_takes_the_year_of_a_published_line():
+    with pytest.warns(CorpusWarning):
+        p = T.infer_publication_date(_doc("Published: 10 February 1999\n\nBRUSSELS, February 10 (Xinhua) -- NATO met.\n"))
+    assert p.date == date(1999, 2, 10)
 
 
 def test_manifest_date_wins_and_header_date_is_flagged(seed_corpus):
@@ -495,14 +602,14 @@ def _merge_reference(timeline, ids):
     rows = []
     for eid in sorted(groups):
         g = sorted(groups[eid], key=lambda r: (str(r["doc_id"]), r["sentence_id"], r["_pos"]))
-        finest = min(g, key=lambda r: T.granularity_rank(r["granularity"]))
+        widest = max(g, key=lambda r: (r["end"] - r["start"], T.granularity_rank(r["granularity"])))
         best = max(g, key=lambda r: T._label_score(r["event"] or ""))
         docs = list(dict.fromkeys(str(r["doc_id"]) for r in g))
         sent_keys = list(dict.fromkeys((str(r["doc_id"]), int(r["sentence_id"])) for r in g))
         sentence_of = {(str(r["doc_id"]), int(r["sentence_id"])): r["sentence"] for r in g}
         rows.append({
-            "event_id": eid, "start": max(r["start"] for r in g), "end": min(r["end"] for r in g),
-            "granularity": finest["granularity"], "value": finest["value"], "mod": finest["mod"], "event": best["event"],
+            "event_id": eid, "start": min(r["start"] for r in g), "end": max(r["end"] for r in g),
+            "granularity": widest["granularity"], "value": widest["value"], "mod": widest["mod"], "event": best["event"],
             "n_mentions": len(g), "n_documents": len(docs), "doc_ids": "; ".join(docs),
             "sentence_ids": "; ".join(f"{d}:{s}" for d, s in sent_keys),
             "outlets": "; ".join(dict.fromkeys(r["outlet"] for r in g)),
@@ -638,3 +745,19 @@ def test_timeline_figure_colours_each_document_when_few(seed_merged):
     docs = sorted({d.strip() for ids in seed_merged["doc_ids"] for d in ids.split(";")})
     assert legend == [f"document {d}" for d in docs] + ["several documents"]
     plt.close(fig)
+
+
+@pytest.mark.parametrize("published", [date(1, 1, 1), date(9999, 12, 31)])
+def test_documents_dated_at_the_ends_of_the_calendar_do_not_raise(published):
+    """Issue 13: relative dates that fall outside years 1-9999 are skipped with a warning."""
+    from trilat_lib.timex import TimexWarning
+
+    raw = ("Export limits\n\nThe dispute began long ago, officials said on Monday.\nIn 2019 talks failed after a long "
+           "dispute. That\nsame year, Japan imposed limits on exports.\nTalks stalled last month. Yesterday they met, "
+           "and next year they meet again.\nFive years ago it began; the next day it ended.\n")
+    doc = _doc(raw, published=published, date_precision="day")
+    with pytest.warns(TimexWarning):
+        tl = T.build_timeline([doc])
+    assert set(tl["value"]) >= {"2019"}
+    assert tl.loc[tl["timex"].str.startswith("That"), "value"].tolist() == ["2019"]  # hard-wrapped "That\nsame year"
+    T.merge_events(tl)

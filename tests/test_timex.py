@@ -449,3 +449,85 @@ def test_timebank_subset_value_f1_floor(shared_data):
     assert total.n_gold > 50
     assert m["relaxed_f1"] > 80.0, m
     assert m["value_f1"] > 65.0, m
+
+
+# --------------------------------------------------------------------------- issue 11/13: robustness and narrative text
+
+def test_hard_wrapped_words_are_read_as_one_phrase():
+    """"That\\nsame year" (a line break inside the phrase) used to raise KeyError: 'that\\nsame'."""
+    got = tag("In 2019 talks failed. That\nsame year, Japan imposed limits.", "2023-04-24")
+    assert [(t.text, t.value) for t in got] == [("2019", "2019"), ("That\nsame year", "2019")]
+    assert find("It ended at\nthe end of\n2020.", "the end of\n2020").mod == "END"
+
+
+@pytest.mark.parametrize("text,dct", [
+    ("It happened twenty-one centuries ago.", "2023-04-24"),
+    ("Sales in the first quarter 0000 were low.", "2023-01-01"),
+    ("On 9999-12-31 it ended. The next day it began again.", "2023-01-01"),
+    ("Last month, yesterday and last year the talks stalled.", "0001-01-01"),
+    ("Next month, tomorrow and two centuries from now they resume.", "9999-12-31"),
+])
+def test_out_of_range_dates_are_skipped_with_a_warning(text, dct):
+    from trilat_lib.timex import TimexWarning
+    with pytest.warns(TimexWarning, match="outside the calendar years"):
+        got = tag(text, dct)
+    for t in got:  # whatever is kept is a real date
+        if granularity(t.value) is not None:
+            assert interval(t.value) is not None, t
+
+
+def test_wire_clock_times_are_not_years():
+    got = {t.text: (t.type, t.value) for t in tag("Trading opened at 1200 GMT and closed at 1830 GMT.", "2004-03-02")}
+    assert got == {"1200 GMT": ("TIME", "2004-03-02T12:00"), "1830 GMT": ("TIME", "2004-03-02T18:30")}
+    assert values("The bridge was built in 1830 by convicts.") == {"1830": "1830"}
+
+
+def test_offset_after_a_month_stays_in_the_month():
+    """'Two days later' after 'May 1940' is 1940-05 (month precision), not May + 2 months."""
+    assert values("Paris fell in May 1940. Two days later the government left.", "2004-01-01")["Two days later"] == "1940-05"
+    assert values("Paris fell on June 14, 1940. Two days later the government left.",
+                  "2004-01-01")["Two days later"] == "1940-06-16"
+    assert values("The war began in 1939. Six months later Paris fell.", "2004-01-01")["Six months later"] == "1939"
+
+
+@pytest.mark.parametrize("text,expr,value", [
+    ("Pericles led Athens in 445 BC after the truce.", "445 BC", "BC0445"),
+    ("Rome was sacked in 390 B.C. by the Gauls.", "390 B.C.", "BC0390"),
+    ("Alexander lived in the 4th century BC and died young.", "the 4th century BC", "BC03"),
+    ("Vesuvius erupted in AD 79 and buried Pompeii.", "AD 79", "0079"),
+])
+def test_era_years(text, expr, value):
+    assert find(text, expr, "2004-01-01").value == value
+
+
+NARRATIVE = (
+    "Athens and Sparta signed a truce in 445 BC. In the 4th century BC Macedon rose.\n\n"
+    "Paris fell in May 1940. Two days later the government left for Bordeaux. On June 10 Italy "
+    "declared war, and in December the bombing went on.\n\n"
+    "Last month a museum in Paris opened an exhibition on the war. It closes on June 10."
+)
+
+
+def test_narrative_history_paragraphs():
+    """A history-style text of our own: BC dates, offsets from the story's time, and year-less
+    dates read in the story's year, while a new paragraph in the present goes back to the DCT."""
+    got = [(t.text, t.value) for t in tag(NARRATIVE, "2004-03-02")]
+    assert got == [
+        ("445 BC", "BC0445"), ("the 4th century BC", "BC03"),
+        ("May 1940", "1940-05"), ("Two days later", "1940-05"), ("June 10", "1940-06-10"), ("December", "1940-12"),
+        ("Last month", "2004-02"), ("June 10", "2004-06-10"),
+    ]
+
+
+def test_year_less_dates_in_news_still_use_the_dct():
+    """A year mentioned in passing ("since 2017") does not move year-less dates away from the DCT."""
+    assert values("Since 2017 exports have grown. In June they fell.", "2022-07-15")["June"] == "2022-06"
+    assert values("Ties dating back to 1999 frayed. On June 10 the minister said so.", "2022-07-15")["June 10"] == "2022-06-10"
+
+
+def test_passive_participles_and_deadlines_are_not_past_tense():
+    # "will be named": a participle after "be", not a past tense; "by February": a deadline ahead
+    assert values("Collins will be named commander for a mission in December.", "1998-03-04")["December"] == "1998-12"
+    assert values("The sale, which had been expected, is part of a plan to pay down the loan by February.",
+                  "1989-10-30")["February"] == "1990-02"
+    assert values("Exports fell in February, the ministry said.", "1989-10-30")["February"] == "1989-02"

@@ -11,8 +11,9 @@ sets and vague PAST/PRESENT/FUTURE references too, with the reason they are not 
 :func:`build_timeline` keeps the ones that denote a calendar interval, one row per dated
 event mention, with a short ``event`` description cut from the sentence (the clause around
 the expression, without the expression itself). :func:`merge_events` groups mentions of the
-same event (overlapping intervals and similar wording) into one entry listing all its
-sources; :func:`disagreements` lists similar mentions whose dates do not overlap.
+same event (overlapping intervals, similar wording, the same actors; every pair of an entry's
+mentions alike, never a chain) into one entry listing all its sources, dated no more finely
+than all of them agree; :func:`disagreements` lists similar mentions whose dates do not overlap.
 """
 from __future__ import annotations
 
@@ -86,11 +87,12 @@ _MONTH_RE = (
     r"(?P<month>January|February|March|April|May|June|July|August|September|October|November|December|"
     r"Jan\.?|Feb\.?|Mar\.?|Apr\.?|Jun\.?|Jul\.?|Aug\.?|Sept?\.?|Oct\.?|Nov\.?|Dec\.?)"
 )
-_WEEKDAY_RE = r"(?:(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,?\s+)?"
-# Explicit full dates: "September 24, 2023", "Sept. 24 2023", "24 September 2023", "2023-09-24".
+_WEEKDAY_RE = r"(?:(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,?[ \t]+)?"
+_NOT_CLOCK = r"(?![ \t]*(?:GMT|UTC|BST|hours|hrs)\b)"  # "Tuesday, 1 March / 1945 GMT" is a kick-off time
+# Explicit full dates on one line: "September 24, 2023", "Sept. 24 2023", "24 September 2023", "2023-09-24".
 _FULL_DATE_RE = re.compile(
-    rf"\b{_WEEKDAY_RE}(?:{_MONTH_RE}\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<year>(?:19|20)\d\d)"
-    rf"|(?P<day2>\d{{1,2}})(?:st|nd|rd|th)?\s+{_MONTH_RE.replace('month', 'month2')},?\s+(?P<year2>(?:19|20)\d\d)"
+    rf"\b{_WEEKDAY_RE}(?:{_MONTH_RE}[ \t]+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?,?[ \t]+(?P<year>(?:19|20)\d\d){_NOT_CLOCK}"
+    rf"|(?P<day2>\d{{1,2}})(?:st|nd|rd|th)?[ \t]+{_MONTH_RE.replace('month', 'month2')},?[ \t]+(?P<year2>(?:19|20)\d\d){_NOT_CLOCK}"
     rf"|(?P<iso>(?:19|20)\d\d-[01]\d-[0-3]\d))\b"
 )
 # Wire-style datelines: "SEOUL, April 24 (Reuters) -", "TOKYO (AP) — ", "WASHINGTON, Jan. 5, 2021 —".
@@ -156,64 +158,118 @@ def header_dates(doc) -> list[tuple[date, str]]:
     return [(d, _line_of(raw, s)) for s, _, d in explicit_dates(raw)]
 
 
-def infer_publication_date(doc, warn: bool = True) -> PublicationDate | None:
-    """Infer a candidate publication date for a document whose manifest gives none.
+_MONTH_YEAR_RE = re.compile(rf"\b{_MONTH_RE},?\s+(?P<year>(?:19|20)\d\d)\b")
+# "today", "yesterday", "this week" written beside an explicit date: "Today, March 3, 2021, ...",
+# "yesterday (2 March 2021)". The date is then the article's today (± the offset).
+_TODAY_WORD_RE = re.compile(r"\b(?P<w>today|yesterday|tomorrow|this\s+week)\b", re.IGNORECASE)
+_TODAY_OFFSET = {"today": 0, "yesterday": 1, "tomorrow": -1}
+_TODAY_GAP_RE = re.compile(r"^[\s,(–—-]*(?:on\s+)?$|^[\s,)–—-]*$", re.IGNORECASE)
 
-    Tries, in order of reliability: a wire dateline in the body ("SEOUL, April 24 (Reuters) -",
-    with the year from another date on the page when the dateline has none); a
-    "Published: ..." / "Posted on ..." line in the raw page; a date in the page header (often
-    the capture date, hence low confidence); and as a last resort the latest explicit full date
-    in the body (a lower bound: the article cannot be older than what it reports). Returns
-    ``None`` when nothing is found. Emits a :class:`CorpusWarning` (``warn=True``) naming the
-    document and the evidence, so the user can check it and add it to the manifest.
-    """
+
+def _today_dates(text: str) -> list[tuple[date, str, str]]:
+    """(publication date, precision, evidence) from an explicit date written right beside
+    "today"/"yesterday"/"tomorrow"/"this week" (only punctuation or "on" between them)."""
+    dates = explicit_dates(text)
+    out = []
+    for m in _TODAY_WORD_RE.finditer(text):
+        w = " ".join(m.group("w").lower().split())
+        for s, e, d in dates:
+            gap = text[m.end():s] if s >= m.end() else text[e:m.start()]
+            if len(gap) > 6 or not _TODAY_GAP_RE.match(gap):
+                continue
+            if w == "this week":  # somewhere within 6 days of d: say only the month/year all those days share
+                lo, hi = d - timedelta(days=6), d + timedelta(days=6)
+                prec = "month" if (lo.year, lo.month) == (hi.year, hi.month) else ("year" if lo.year == hi.year else None)
+                if prec is None:
+                    continue
+                out.append((d, prec, _context(text, min(s, m.start()), max(e, m.end()), 30)))
+            else:
+                out.append((d + timedelta(days=_TODAY_OFFSET[w]), "day", _context(text, min(s, m.start()), max(e, m.end()), 30)))
+    return out
+
+
+def _infer(doc) -> tuple[PublicationDate | None, str]:
+    """(the inferred date or None, what was looked for when None). See :func:`infer_publication_date`."""
     raw, text = doc.raw or "", doc.text or ""
-    result: PublicationDate | None = None
+    heads = header_dates(doc)
+    published = []  # (date, precision, line) from "Published: ..." lines
+    for pm in _PUBLISHED_RE.finditer(raw):
+        rest = pm.group("rest")
+        if found := explicit_dates(rest):
+            published.append((found[0][2], "day", pm.group(0).strip()))
+        elif (my := _MONTH_YEAR_RE.search(rest)):
+            published.append((date(int(my.group("year")), _month_number(my.group("month")), 1), "month", pm.group(0).strip()))
 
     m = _DATELINE_RE.search(text) or _DATELINE_RE.search(raw)
     if m:
         month, day = _month_number(m.group("month")), int(m.group("day"))
         year, year_how = (int(m.group("year")), "") if m.group("year") else (None, "")
-        if year is None:
-            years = sorted({d.year for _, _, d in explicit_dates(raw)}) or sorted(
-                int(y) for y in re.findall(r"\b((?:19|20)\d\d)\b", text))
+        if year is None:  # the year only from another real signal of the publication date
+            years = [(d.year, f"; the year from the page's '{how}'") for d, _, how in published] + [
+                (d.year, "; the year from the page header") for d, _ in heads]
             if years:
-                year, year_how = years[-1], f"; the year {years[-1]} is the latest year written on the page"
+                year, year_how = years[0]
         if year is not None:
             try:
-                result = PublicationDate(
-                    doc.doc_id, date(year, month, day), "day", "inferred",
-                    f"dateline{year_how}", m.group(0).strip())
+                return PublicationDate(doc.doc_id, date(year, month, day), "day", "inferred",
+                                       f"dateline{year_how}", m.group(0).strip()), ""
             except ValueError:
-                result = None
-    if result is None:
-        for pm in _PUBLISHED_RE.finditer(raw):
-            found = explicit_dates(pm.group("rest"))
-            if found:
-                result = PublicationDate(doc.doc_id, found[0][2], "day", "inferred",
-                                         "'Published' line of the page", pm.group(0).strip())
-                break
-    if result is None:
-        heads = header_dates(doc)
-        if heads:
-            d, line = heads[0]
-            result = PublicationDate(doc.doc_id, d, "day", "inferred",
-                                     "date in the page header (may be the capture date, not the publication date)", line)
-    if result is None:
-        found = explicit_dates(text)
-        if found:
-            s, e, d = max(found, key=lambda t: t[2])
-            result = PublicationDate(doc.doc_id, d, "day", "inferred",
-                                     "latest explicit date in the body (a lower bound for the publication date)",
-                                     _context(text, s, e))
+                pass
+    if published:
+        d, prec, line = published[0]
+        return PublicationDate(doc.doc_id, d, prec, "inferred", "'Published' line of the page", line), ""
+    if today := _today_dates(text):
+        d, prec, ev = today[0]
+        return PublicationDate(doc.doc_id, d, prec, "inferred", "a date written beside 'today'/'this week'", ev), ""
+    if heads:
+        d, line = heads[0]
+        return PublicationDate(doc.doc_id, d, "day", "inferred",
+                               "date in the page header (may be the capture date, not the publication date)", line), ""
+    why = ("unknown: no dateline with a year, 'Published' line, dated 'today' or page-header date"
+           + (f" (the dateline {m.group(0).strip()!r} gives no year)" if m else "")
+           + "; dates mentioned in the body are events, not the publication date")
+    return None, why
+
+
+def publication_date_from_text(doc, warn: bool = False) -> PublicationDate:
+    """What the text alone says of ``doc``'s publication date, ignoring the manifest: the
+    :func:`infer_publication_date` result, or a ``source="none"`` date whose ``how`` says what
+    was looked for and not found (for a table of every document, as notebook 04 shows)."""
+    found, why = _infer(doc)
+    if found is None:
+        return PublicationDate(doc.doc_id, None, None, "none", why)
+    if warn:
+        _warn_inferred(found)
+    return found
+
+
+def infer_publication_date(doc, warn: bool = True) -> PublicationDate | None:
+    """Infer the publication date of a document whose manifest gives none, from real signals only.
+
+    In order: a wire dateline ("SEOUL, April 24, 2023 (Reuters) -"; a dateline without a year
+    takes it from a "Published" line or the page header, else gives nothing); a "Published: ..."
+    / "Posted on ..." line (day or month precision, as written); an explicit date written beside
+    "today"/"yesterday"/"this week" ("Today, March 3, 2021"; "this week" gives month precision at
+    most); a date in the page header (often the capture date: check it). Dates mentioned in the
+    body are never taken: a 2004 profile mentioning 11 September 2001 is not from 2001. Returns
+    ``None`` when there is no such signal (:func:`publication_date` then says why in ``how``).
+    Emits a :class:`CorpusWarning` (``warn=True``) naming the document and the evidence of an
+    inferred date, so the user can check it and add it to the manifest.
+    """
+    result, _ = _infer(doc)
     if result is not None and warn:
-        warnings.warn(
-            f"document {doc.doc_id!r}: the manifest gives no publication date; inferred {result.date.isoformat()} "
-            f"from the {result.how} ({result.evidence!r}). Relative dates ('last month') are resolved against it: "
-            "check it and write the date in the manifest's 'published' column.",
-            CorpusWarning, stacklevel=2,
-        )
+        _warn_inferred(result)
     return result
+
+
+def _warn_inferred(result: PublicationDate) -> None:
+    warnings.warn(
+            f"document {result.doc_id!r}: the manifest gives no publication date; inferred "
+            f"{_show_date(result.date, result.precision)} ({result.precision} precision) from the {result.how} "
+            f"({result.evidence!r}). Relative dates ('last month') are resolved against it: "
+            "check it and write the date in the manifest's 'published' column.",
+            CorpusWarning, stacklevel=3,
+        )
 
 
 def publication_date(doc, infer: bool = True, warn: bool = True) -> PublicationDate:
@@ -226,11 +282,14 @@ def publication_date(doc, infer: bool = True, warn: bool = True) -> PublicationD
                                    f"inferred when the corpus was loaded ({prec} precision)", doc.date_note)
         note = f"manifest ({prec} precision)"
         return PublicationDate(doc.doc_id, doc.published, prec, "manifest", note, doc.date_note)
+    why = "no publication date in the manifest"
     if infer:
-        found = infer_publication_date(doc, warn=warn)
+        found, why = _infer(doc)
         if found is not None:
+            if warn:
+                _warn_inferred(found)
             return found
-    return PublicationDate(doc.doc_id, None, None, "none", "no publication date: relative expressions left unresolved")
+    return PublicationDate(doc.doc_id, None, None, "none", f"{why}: relative expressions left unresolved")
 
 
 def publication_dates(corpus, infer: bool = True, warn: bool = True) -> pd.DataFrame:
@@ -322,11 +381,9 @@ def _resolution(tx, pub: PublicationDate, prev_value: str | None) -> tuple[str, 
 
 
 def _show_date(d: date, precision: str | None) -> str:
-    if precision == "year":
-        return f"{d.year}"
-    if precision == "month":
-        return f"{d.year}-{d.month:02d}"
-    return d.isoformat()
+    from .dates import show_date
+
+    return show_date(d, precision)
 
 
 _RANGE_JOIN_RE = re.compile(r"^\s*(?:-|–|—|to|through|until|till|and)\s*$", re.IGNORECASE)
@@ -522,7 +579,9 @@ def tag_corpus(corpus, infer_dates: bool = True, warn: bool = True) -> pd.DataFr
         elif t.value in VAGUE_VALUES:
             reason = "vague reference (past/present/future)"
         elif t.interval is None:
-            reason = "no calendar interval" + (" (no publication date to resolve it)" if pub.date is None and t.anchored else "")
+            reason = "no calendar interval" + (
+                " (before year 1: BC dates are not placed)" if t.value.startswith("BC")
+                else " (no publication date to resolve it)" if pub.date is None and t.anchored else "")
         else:
             reason = ""
         if sent is None:  # still say which sentence holds it (e.g. a dateline), when one does
@@ -1071,6 +1130,55 @@ def _features_of(texts) -> list[tuple[frozenset[str], frozenset[str]]]:
     return out
 
 
+_CALENDAR_NAMES = ("January February March April May June July August September October November December "
+                   "Monday Tuesday Wednesday Thursday Friday Saturday Sunday")
+
+
+def _actor_sets(feats) -> list[frozenset[str]]:
+    """The actors each clause names: its capitalised content words (``words - common``) that are
+    not also used in lower case in some clause of the timeline ("Profits rose" at a clause start
+    is not a name) nor calendar names. Two mentions whose clauses both name actors but share
+    none ("Ford's profits rose" / "Chrysler's profits rose") are different events."""
+    lower = set().union(*(c for _, c in feats)) if feats else set()
+    lower.update(filter(None, map(_sim_key, _CALENDAR_NAMES.split())))
+    memo: dict = {}
+    out = []
+    for f in feats:
+        a = memo.get(f)
+        if a is None:
+            a = memo[f] = frozenset(t for t in f[0] - f[1] if t not in lower)
+        out.append(a)
+    return out
+
+
+_UBIQUITOUS_SHARE = 0.02  # a name in more than this share of the documents (and in 3 or more) is a setting
+
+
+def _ubiquitous(actors: list[frozenset], docs: list) -> frozenset[str]:
+    """Names found in the clauses of many documents ("Japan" in a corpus on Japan, "New York"
+    in the stock reports of a financial paper): they place an event, they do not identify it."""
+    seen: dict[str, set] = {}
+    for a, d in zip(actors, docs):
+        for t in a:
+            seen.setdefault(t, set()).add(d)
+    limit = max(3, _UBIQUITOUS_SHARE * len(set(docs)))
+    return frozenset(t for t, ds in seen.items() if len(ds) >= limit)
+
+
+def _actors_clash(a: frozenset, b: frozenset, same_doc: bool = True, ubiquitous: frozenset = frozenset()) -> bool:
+    """True when two clauses cannot describe one event for their actors. In one document: both
+    name actors and share none. Across documents they must share an actor — a distinctive one
+    when either names one ("Crossland closed at $5.25 in New York trading" is not "GM closed
+    down in New York trading"; "UniFirst earned $2.4 million" is not another article's "the
+    company said net rose")."""
+    if same_doc:
+        return bool(a) and bool(b) and not (a & b)
+    da, db = a - ubiquitous, b - ubiquitous
+    if da or db:
+        return not (da & db)
+    return not (a & b)
+
+
 def similarity(a: str, b: str, min_shared: int = 2, idf: dict[str, float] | None = None) -> float:
     """Content similarity of two event descriptions, 0..1.
 
@@ -1216,8 +1324,11 @@ def cluster_events(
     also the same granularity; otherwise one interval must contain the other, e.g. "June
     2022" inside "summer 2022"), their clauses share at least ``min_shared`` content words
     with an overlap coefficient ≥ ``threshold`` (:func:`similarity`), and — with
-    ``country_guard`` — their sentences do not name disjoint sets of countries. Groups are
-    grown from the most similar pairs down, and a group's mentions must all overlap in time.
+    ``country_guard`` — their sentences do not name disjoint sets of countries; their clauses
+    must not name different actors (across documents they must share one, a distinctive one
+    when either names one: :func:`_actors_clash`). Groups are grown from the most similar pairs
+    down by complete linkage: two groups join only when every pair of their mentions is such a
+    pair, so "a like b" and "b like c" never put a and c together by themselves.
     Two expressions of one sentence with overlapping intervals ("this week ... on Wednesday")
     are one event.
     """
@@ -1238,12 +1349,18 @@ def cluster_events(
         cand_i, cand_j = found
         starts = [d.toordinal() for d in starts]  # in the same order as the dates, compared faster
         ends = [d.toordinal() for d in ends]
-    # grow groups from the most similar pairs down; a group keeps the interval all its mentions
-    # share. ``group[i]`` labels i's group; a join relabels the smaller group (the labels are
-    # not in the result, only the groups, their intervals and smallest members)
+    # grow groups from the most similar pairs down, by complete linkage: two groups join only
+    # when every mention of one is a candidate pair with every mention of the other (the same
+    # event pairwise — never a chain "a like b, b like c" joining a and c). ``group[i]`` labels
+    # i's group; a join relabels the smaller group (the labels are not in the result, only the
+    # groups, their intervals and smallest members)
+    cand_i = np.asarray(cand_i, dtype=np.int64)
+    cand_j = np.asarray(cand_j, dtype=np.int64)
+    pair_keys = np.sort(np.minimum(cand_i, cand_j) * n + np.maximum(cand_i, cand_j))
     group = list(range(n))
     members: list = [[i] for i in range(n)]
     lo_of, hi_of = list(starts), list(ends)
+    failed: set = set()  # group pairs that cannot join: a missing link stays missing as groups grow
     done, block = 0, 1024
     while done < len(cand_i):
         bi, bj = cand_i[done:done + block], cand_j[done:done + block]
@@ -1258,12 +1375,20 @@ def cluster_events(
             gj = group[j]
             if gi == gj:
                 continue
+            ma, mb = members[gi], members[gj]
+            if len(ma) > 1 or len(mb) > 1:  # two single mentions: their pair is a candidate
+                fk = (gi, gj) if gi < gj else (gj, gi)
+                if fk in failed:
+                    continue
+                if not _all_linked(pair_keys, ma, mb, n):
+                    failed.add(fk)
+                    continue
             a0, a1, b0, b1 = lo_of[gi], hi_of[gi], lo_of[gj], hi_of[gj]
             lo = a0 if a0 > b0 else b0
             hi = a1 if a1 < b1 else b1
             if lo > hi:
                 continue  # the groups would no longer share a common date
-            if len(members[gi]) < len(members[gj]):
+            if len(ma) < len(mb):
                 gi, gj = gj, gi
             moved = members[gj]
             members[gj] = None
@@ -1280,19 +1405,39 @@ def cluster_events(
     return pd.Series([ids[g] for g in group], index=timeline.index, dtype="Int64", name="event_id")
 
 
+def _all_linked(pair_keys, a: list[int], b: list[int], n: int) -> bool:
+    """True when every (x in a, y in b) is a candidate pair (``pair_keys``: sorted min*n + max)."""
+    import numpy as np
+
+    x = np.asarray(a, dtype=np.int64)[:, None]
+    y = np.asarray(b, dtype=np.int64)[None, :]
+    q = (np.minimum(x, y) * n + np.maximum(x, y)).ravel()
+    pos = np.searchsorted(pair_keys, q)
+    return bool(len(pair_keys)) and bool((pos < len(pair_keys)).all()) and bool((pair_keys[np.minimum(pos, len(pair_keys) - 1)] == q).all())
+
+
 def _candidates_by_pairs(timeline, threshold, min_shared, same_granularity, country_guard) -> tuple[list, list]:
     """The pairs (i, j) :func:`cluster_events` may join, most similar first (ties by i, j),
     from :func:`_pairs`: the reference the fast path (:func:`_fast_candidates`) must equal."""
     starts, ends = timeline["start"].tolist(), timeline["end"].tolist()
     grans = timeline["granularity"].tolist()
     candidates = []
+    actors = _actor_sets(_features_of(timeline["clause"].fillna("").tolist()))
+    keys = list(zip(timeline["doc_id"].tolist(), timeline["sentence_id"].tolist()))
+    ubiq = _ubiquitous(actors, timeline["doc_id"].tolist())
+
+    def clash(i, j):  # two sentences' clauses naming different actors (one sentence: never)
+        return keys[i] != keys[j] and _actors_clash(actors[i], actors[j], keys[i][0] == keys[j][0], ubiq)
 
     def keep(i, j):  # the checks below that do not need the similarity, done first
-        return _overlap(starts[i], ends[i], starts[j], ends[j]) and not (same_granularity and grans[i] != grans[j])
+        return (_overlap(starts[i], ends[i], starts[j], ends[j]) and not (same_granularity and grans[i] != grans[j])
+                and not clash(i, j))
 
     for i, j, sim in _pairs(timeline, min_shared, country_guard, same_sentence=True, keep=keep, overlapping=True):
         if sim < threshold or not _overlap(starts[i], ends[i], starts[j], ends[j]):
             continue
+        if clash(i, j):
+            continue  # different actors: two events (two firms' results)
         if same_granularity and grans[i] != grans[j]:
             continue
         if not same_granularity and grans[i] != grans[j]:
@@ -1552,11 +1697,14 @@ def _fast_candidates(timeline, threshold, min_shared, same_granularity, country_
     # two rows under way in one year overlap in the year where the later one starts: X·Xᵀ holds
     # every feature pair a row pair of which could be joined (and is symmetric). By blocks of
     # features, so that memory stays bounded
+    actors = _actor_sets(distinct)  # the same sets as the reference's (the timeline's clauses' lower-case words)
+    has_actors = np.array([bool(a) for a in actors], dtype=bool)
+    ubiq = _ubiquitous([actors[f] for f in fid.tolist()], timeline["doc_id"].tolist())
     table = _SimilarityTable.make(distinct, _idf(timeline))
     if table is None:
         return None
     XT = X.T.tocsr()
-    kept_a, kept_b, kept_s = [], [], []
+    kept_a, kept_b, kept_s, kept_x = [], [], [], []
     for b0, b1 in _blocks(X.astype(np.int64) @ np.diff(XT.indptr), _BLOCK_WORK):
         part = (X[b0:b1] @ XT).tocoo()
         pa, pb = part.row.astype(np.int64) + b0, part.col.astype(np.int64)
@@ -1564,9 +1712,17 @@ def _fast_candidates(timeline, threshold, min_shared, same_granularity, country_
         pa, pb = pa[upper], pb[upper]
         sims = table(pa, pb, min_shared)
         good = (sims >= threshold) & (sims > 0)
-        kept_a.append(pa[good]), kept_b.append(pb[good]), kept_s.append(sims[good])
+        # the actor checks of the reference: a pair that clashes within a document is dropped; one
+        # that clashes only across documents is flagged (checked on the row pairs below)
+        cross = ~has_actors[pa] & ~has_actors[pb]  # no actor named: nothing ties two articles' clauses
+        some = np.flatnonzero(good & (has_actors[pa] | has_actors[pb]))
+        if len(some):
+            xs, ys = pa[some].tolist(), pb[some].tolist()
+            good[some] = [not _actors_clash(actors[x], actors[y]) for x, y in zip(xs, ys)]
+            cross[some] = [_actors_clash(actors[x], actors[y], False, ubiq) for x, y in zip(xs, ys)]
+        kept_a.append(pa[good]), kept_b.append(pb[good]), kept_s.append(sims[good]), kept_x.append(cross[good])
     del X, XT, table
-    pa, pb, sims = (np.concatenate(x) for x in (kept_a, kept_b, kept_s))
+    pa, pb, sims, cross = (np.concatenate(x) for x in (kept_a, kept_b, kept_s, kept_x))
     # candidates are taken most similar first, then by (i, j): one int64 key per pair,
     # (rank of the similarity, i, j), sorted once
     levels = np.unique(np.append(sims, 1.0))[::-1]
@@ -1574,10 +1730,13 @@ def _fast_candidates(timeline, threshold, min_shared, same_granularity, country_
         return None
     rank = np.searchsorted(-levels, -sims)  # 0 = most similar
     off = pa != pb
-    S = sp.csr_matrix((np.concatenate([rank, rank[off]]) + 1,
+    code = 2 * rank + cross  # the similarity's rank and whether the actors clash across documents
+    S = sp.csr_matrix((np.concatenate([code, code[off]]) + 1,
                        (np.concatenate([pa, pb[off]]), np.concatenate([pb, pa[off]]))),
-                      shape=(n_f, n_f), dtype=np.int64)  # data: 1 + the similarity's rank
-    del pa, pb, sims, rank, off
+                      shape=(n_f, n_f), dtype=np.int64)  # data: 1 + code
+    del pa, pb, sims, rank, off, code, cross
+    doc_code: dict = {}
+    docs = np.fromiter((doc_code.setdefault(d, len(doc_code)) for d in timeline["doc_id"].tolist()), dtype=np.int64, count=n)
     nn = np.int64(n) * n
     found = []
 
@@ -1611,6 +1770,8 @@ def _fast_candidates(timeline, threshold, min_shared, same_granularity, country_
             R = (S[fid[rows_a]] @ PB).tocoo()  # one term per entry: S[feature of i, feature of j]
             i, j, r = rows_a[R.row], rows_b[R.col], R.data - 1
             keep = (i != j) & ((y_start[j] < y) | (i < j)) & (keys[i] != keys[j])  # each pair once, other sentences
+            keep &= ((r & 1) == 0) | (docs[i] == docs[j])  # actors that clash across documents
+            r = r >> 1
             i, j, r = i[keep], j[keep], r[keep]
             i, j = np.minimum(i, j), np.maximum(i, j)
             keep = admissible(i, j)
@@ -1637,8 +1798,9 @@ def merge_events(
 ) -> pd.DataFrame:
     """One row per event: mentions of the same event across (and within) documents merged.
 
-    ``start``/``end`` are the interval all its mentions agree on (the intersection), with the
-    finest ``granularity`` and ``value`` among them; ``event`` is the most informative label
+    ``start``/``end`` span all its mentions (they overlap pairwise, and usually nest), with the
+    ``granularity`` and ``value`` of the widest one: the date every mention agrees with, never a
+    finer one ("June 2022" and "summer 2022" give summer 2022; the finer values stay in ``values``); ``event`` is the most informative label
     (one that starts at its clause's start and has a few content words); ``doc_ids``, ``sentence_ids`` ("000:3; 002:5", each sentence once), ``outlets``,
     ``timexes``, ``values`` and ``evidence`` list every source. The unmerged rows stay in
     ``timeline``; :func:`cluster_events` gives each of them its ``event_id``. Parameters as in
@@ -1686,15 +1848,15 @@ def merge_events(
         g = order[k:e]
         k = e
         if len(g) == 1:
-            finest = best = g[0]
-        else:
-            finest = min(g, key=lambda r: granularity_rank(gran[r]))
+            coarsest = best = g[0]
+        else:  # the widest date, the one every mention is consistent with (never a finer one)
+            coarsest = max(g, key=lambda r: (end[r] - start[r], granularity_rank(gran[r])))
             best = max(g, key=label_score)
         docs = list(dict.fromkeys(sdoc[r] for r in g))
         sent_keys = list(dict.fromkeys((sdoc[r], int(sid[r])) for r in g))
         sentence_of = {(sdoc[r], int(sid[r])): sentence[r] for r in g}
         rows.append((
-            eid, max(start[r] for r in g), min(end[r] for r in g), gran[finest], value[finest], mod[finest],
+            eid, min(start[r] for r in g), max(end[r] for r in g), gran[coarsest], value[coarsest], mod[coarsest],
             event[best], len(g), len(docs), "; ".join(docs),
             "; ".join(f"{d}:{s}" for d, s in sent_keys),
             "; ".join(dict.fromkeys(outlet[r] for r in g)),

@@ -4,7 +4,13 @@
 each its TIMEX3 value as TimeML/TempEval-3 define it ("2019", "2022-06", "2023-04-26", "2023-W17",
 "2022-SU", "2022-Q4", "199" = the 1990s, "P5Y", "PXD", "PAST_REF"...). Relative expressions
 ("last month", "on Wednesday", "five years ago") are resolved against the DCT; anaphoric ones
-("the next day", "that same year") against the previous date in the text.
+("the next day", "that same year") against the previous date in the text, and an offset never
+claims more than its reference knows ("May 1940 ... two days later" is 1940-05). In a paragraph
+narrating the past ("Paris fell in May 1940. On June 10 ..."), year-less dates take the story's
+year, not the DCT's. Years before Christ get TIMEX3 "BC" values ("445 BC" → "BC0445", "the 4th
+century BC" → "BC03"); a date outside the years 1-9999 ("twenty-one centuries ago" in a text of
+2023) is skipped with a :class:`TimexWarning`, never an exception. Phrases broken across lines
+("that\nsame year") read as one.
 
 Why rules: no downloads, transparent (every Timex names the rule that produced it), and fast —
 every pattern is a bounded regular expression without nested unbounded quantifiers, so tagging
@@ -29,9 +35,15 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+import warnings
+
 from .errors import ParameterError
 
-__all__ = ["Timex", "tag", "interval", "granularity", "PRECISIONS"]
+__all__ = ["Timex", "TimexWarning", "tag", "interval", "granularity", "PRECISIONS"]
+
+
+class TimexWarning(UserWarning):
+    """An expression was skipped because its date cannot be represented (outside years 1-9999)."""
 
 PRECISIONS = ("day", "month", "year")
 
@@ -104,6 +116,9 @@ _IRREGULAR_PAST = (
     "foresaw overcame oversaw sprang ate")
 _TENSE_PAST = re.compile(r"\b(?:said|was|were|had|did|ago|last|earlier|has been|have been|"
                          + "|".join(_IRREGULAR_PAST.split()) + r")\b|\b[a-z]{3,}ed\b", re.I)
+
+
+_PASSIVE_AUX = re.compile(r"\b(?:be|been|being|is|are|am)\s$", re.I)
 
 
 def _num(s: str) -> int | None:
@@ -320,6 +335,9 @@ class _Ctx:
         self.precision = precision
         self.last_quarter: date | None = None  # start of the last quarter named in the text
         self.ref: tuple[date, str] | None = (dct, {"day": "day", "month": "month", "year": "year"}[precision]) if dct else None
+        self.warned: set[tuple[int, int]] = set()  # spans already reported as out of range
+        self.story: tuple[date, str] | None = None  # (start, granularity) of the last date written out in the text
+        self.story_end = 0  # where the expression that set it ends (it holds to the end of its paragraph)
 
     # granularity the DCT supports
     def allows(self, gran: str) -> bool:
@@ -357,6 +375,8 @@ class _Ctx:
                     dist = (len(seg) - m.end()) if is_left else m.start()
                     if label == "past" and m.group(0).lower() in ("united", "need", "indeed", "speed", "red", "bed", "seed", "feed", "hundred"):
                         continue
+                    if label == "past" and m.group(0)[-2:].lower() == "ed" and _PASSIVE_AUX.search(seg, 0, m.start()):
+                        continue  # "will be named", "is expected": a participle, not a past tense
                     if best is None or dist < best[0]:
                         best = (dist, label)
         return best[1] if best else "none"
@@ -438,6 +458,8 @@ def _year_ok(text: str, start: int, end: int, modified: bool = False) -> bool:
         return False
     if before.endswith("-") and not re.search(r"\d-$", text[max(0, start - 2):start]):
         return False
+    if re.match(r"\s?(?:GMT|UTC|Z\b|hours\b|hrs\b|h\b|local\stime|BC\b|B\.C\.|BCE\b)", after):
+        return False  # "1830 GMT": a clock time; "445 BC": an era year (rule era_year)
     if re.match(r"(?:[.,]\d|[%+/]|\w|-(?:year|strong|member|point|page)|\s?(?:percent|per cent|pct|troops|people|"
                 r"soldiers|feet|foot|miles|meters|metres|km|tons|tonnes|barrels|shares|points|units|employees|"
                 r"workers|members|cars|votes|jobs|dollars|yen|won|euros|students|cases|deaths|acres|pages|"
@@ -470,7 +492,25 @@ def _r_usnum(m, ctx):
 
 
 def _resolve_month_day(ctx, mo: int, day: int | None, start: int, end: int, explicit_rel: str | None = None):
-    """Year for a month (and day) written without a year: tense-aware nearest occurrence to the DCT."""
+    """Year for a month (and day) written without a year: tense-aware nearest occurrence to the DCT;
+    in a narrative about the past (the story's time, set by the last date written out as an
+    event's setting, "in May 1940", is five or more years before the DCT, or there is no DCT) the occurrence nearest the story's current time instead
+    ("Paris fell in May 1940. On June 10 ..." → 1940-06-10)."""
+    story = ctx.story
+    if (explicit_rel is None and story is not None and (ctx.dct is None or story[0].year <= ctx.dct.year - _STORY_YEARS)
+            and not _PARAGRAPH_BREAK.search(ctx.text, ctx.story_end, start)
+            and (ctx.dct is None or ctx.tense(start, end) != "future")):
+        sd, sg = story
+        if sg in ("year", "quarter"):
+            y = sd.year  # "In 1940 ... on June 10": the same year
+        else:  # month or day known: stories move forward, so the next occurrence (a month or two back allowed)
+            y = sd.year if mo >= sd.month - 2 else sd.year + 1
+        if day:
+            try:
+                return date(y, mo, day).isoformat()
+            except ValueError:
+                return None
+        return f"{y:04d}-{mo:02d}"
     if ctx.dct is None or not ctx.allows("month"):
         if day:
             return f"XXXX-{mo:02d}-{day:02d}"
@@ -584,6 +624,9 @@ _MONTH_CTX_BEFORE = re.compile(
     r"next|this|that|the|a|an|every|each|until|for)\s|'s\s|’s\s|mid-)$", re.I)
 
 
+_DEADLINE_BEFORE = re.compile(r"\b(?:by|until|till|through)\s$", re.I)
+
+
 @_rule("month_alone", rf"\b{_PMOD}(?P<rel>(?i:last|next|this|past|coming)\s)?(?P<mon>{_MONTH_FULL}|(?:Jan|Feb|Aug|Sept|Oct|Nov|Dec)\.)(?!\w)(?!\s\d{{1,2}}(?:st|nd|rd|th)?\b(?![,.]?\d))", 0, group="mon", **_A_MONTH)
 def _r_month_alone(m, ctx):
     mon = m["mon"]
@@ -596,11 +639,42 @@ def _r_month_alone(m, ctx):
         return None
     rel = (m["rel"] or "").strip().lower() or None
     rel = {"past": "last", "coming": "next", "this": "this"}.get(rel, rel) if rel else None
+    if rel is None and not m["mod"] and _DEADLINE_BEFORE.search(before):
+        rel = "future"  # "pay down the loan by February", "loans through January": a deadline ahead
     v = _resolve_month_day(ctx, _month_num(mon), None, m.start(), m.end(), rel)
     return "DATE", v, _modval(m["mod"]), True
 
 
 # years, decades, centuries ------------------------------------------------------------------
+
+_ERA = r"(?P<era>B\.\s?C\.(?:\s?E\.)?|BCE|BC|A\.\s?D\.|AD|CE)"
+
+
+@_rule("era_year", rf"(?<![\w'’.])(?:(?P<ad>AD|A\.D\.)\s(?P<y2>\d{{1,4}})|(?P<y>\d{{1,4}})\s?{_ERA})(?![\w])",
+       0, cased=("BC", "B.", "AD", "A.", "CE"))
+def _r_era_year(m, ctx):
+    """Years with an era: "445 BC" → TIMEX3 "BC0445" (no calendar interval: the timeline leaves
+    it out), "AD 79"/"79 AD" → "0079"."""
+    y = int(m["y"] or m["y2"])
+    if y == 0:
+        return None
+    era = (m["era"] or "AD").replace(".", "").replace(" ", "")
+    if era in ("BC", "BCE"):
+        return "DATE", f"BC{y:04d}", None, False
+    if m["y"] and era == "CE" and y < 100:
+        return None  # "40 CE" is more often a count than a year
+    return "DATE", f"{y:04d}", None, False
+
+
+@_rule("clock24", r"\b(?P<h>[01]\d|2[0-3]):?(?P<mi>[0-5]\d)\s?(?P<tz>GMT|UTC|hours\b|hrs\b|local\stime)",
+       0, cased=("GMT", "UTC", "hours", "hrs", "local"))
+def _r_clock24(m, ctx):
+    """Wire-style times: "1200 GMT", "1830 GMT", "0900 hours" (never a year)."""
+    h, mi = int(m["h"]), int(m["mi"])
+    if ctx.dct is None or not ctx.allows("day"):
+        return "TIME", f"XXXX-XX-XXT{h:02d}:{mi:02d}", None, True
+    return "TIME", f"{ctx.dct.isoformat()}T{h:02d}:{mi:02d}", None, True
+
 
 @_rule("year", rf"(?<![\w'’])(?:{_PMOD}(?P<fy>fiscal\s(?:year\s)?|FY\s?)?)(?P<y>1[0-9]\d\d|20\d\d|2100)(?![\w’'])", digits=4, group="y")
 def _r_year(m, ctx):
@@ -640,12 +714,14 @@ def _r_decade_word(m, ctx):
 @_rule("century",
        rf"\b{_PMOD}(?:the\s)?(?P<n>\d{{1,2}}(?:st|nd|rd|th)|first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|"
        r"eleventh|twelfth|thirteenth|fourteenth|fifteenth|sixteenth|seventeenth|eighteenth|nineteenth|twentieth|"
-       r"twenty-first)[\s-]century\b", words=("centur",))
+       r"twenty-first)[\s-]century\b(?:\s?(?P<bc>BC\b|B\.C\.(?:E\.)?|BCE\b))?", words=("centur",))
 def _r_century(m, ctx):
     n = m["n"].lower()
     k = int(n[:-2]) if n[0].isdigit() else _ORD.get(n)
     if not k:
         return None
+    if m["bc"]:  # "the 4th century BC" (400-301 BC): TIMEX3 "BC03"
+        return "DATE", f"BC{k - 1:02d}", _modval(m["mod"]), False
     return "DATE", f"{k - 1:02d}", _modval(m["mod"]), False
 
 
@@ -1035,8 +1111,11 @@ def _r_duration(m, ctx):
             base_d, base_g = ctx.ref
             if gran == "year" and base_g == "quarter":
                 return "DATE", _fmt(_shift(base_d, "quarter", -4 * n * -sign if False else sign * 4 * n), "quarter"), mod, True
-            if base_g is not None and _GRAN_ORDER[base_g] > _GRAN_ORDER[gran]:
-                gran = base_g
+        coarser = None
+        if base_g is not None and _GRAN_ORDER[base_g] > _GRAN_ORDER[gran]:
+            # "Paris fell in May 1940. Two days later": shift in the expression's own unit, then
+            # say no more than the reference knows (1940-05, not 1940-07 nor an invented day)
+            coarser = base_g
         if gran == "decade":
             d = _shift(base_d, "year", sign * 10 * n)
             g = "decade" if n > 1 else "year"
@@ -1048,6 +1127,8 @@ def _r_duration(m, ctx):
             g = gran
         if sfx in ("ago", "from now"):
             return "DATE", ctx.coarse(d, g), mod, True
+        if coarser is not None:
+            g = coarser if _GRAN_ORDER[coarser] > _GRAN_ORDER[g] else g
         return "DATE", _fmt(d, g), mod, True
     if rel == "recent":
         return "DATE", "PAST_REF", None, True
@@ -1338,6 +1419,64 @@ _SCAN_WORDS, _SCAN_CASED, _SCAN_DIGITS, _SCAN_REACH, _SCAN_WORDS_RX, _SCAN_CASED
 # --------------------------------------------------------------------------- tagging
 
 _PRIORITY = {name: i for i, (name, _, _) in enumerate(_RULES)}
+# a date sets the story's time only as the setting of an event ("Paris fell in May 1940", "On
+# June 14, 1940,"), not in "since 2017", "dating back to 2017", "the Dec. 21, 1988, bombing",
+# "the August 1988 cease-fire"
+_STORY_SETTING = re.compile(r"\b(?:[Ii]n|[Oo]n|[Bb]y|[Dd]uring)\s(?:early\s|late\s|mid-)?$")
+_STORY_YEARS = 5  # a story at least this many years before the DCT is a narrative of the past, not news
+_PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
+_WS_RUN = re.compile(r"\s+")
+
+
+class _Match:
+    """A match whose groups have every whitespace run read as one space, so the rules' word
+    lookups ("that same", "the beginning of") work on hard-wrapped text ("that\nsame"); offsets
+    (``start``/``end``/``span``) are the real ones."""
+
+    __slots__ = ("_m",)
+
+    def __init__(self, m: re.Match):
+        self._m = m
+
+    def __getitem__(self, g):
+        v = self._m[g]
+        return None if v is None else _WS_RUN.sub(" ", v)
+
+    def group(self, *gs):
+        if len(gs) <= 1:
+            return self[gs[0] if gs else 0]
+        return tuple(self[g] for g in gs)
+
+    def __getattr__(self, name):  # start, end, span, re, string...
+        return getattr(self._m, name)
+
+
+def _out_of_range(ctx, s: int, e: int, why: str) -> None:
+    if (s, e) in ctx.warned:
+        return
+    ctx.warned.add((s, e))
+    text = ctx.text
+    warnings.warn(f"temporal expression {text[s:e]!r} at characters {s}-{e} skipped: its date is outside the "
+                  f"calendar years 1-9999 ({why}).", TimexWarning, stacklevel=3)
+
+
+def _apply(fn, m, ctx, warn: bool = True):
+    """``fn(m, ctx)``, or None (with a warning when ``warn``) when the date it computes falls outside
+    the years 1-9999 (e.g. "twenty-one centuries ago", "the next day" after 9999-12-31)."""
+    try:
+        res = fn(m, ctx)
+    except (ValueError, OverflowError) as e:
+        if warn:
+            _out_of_range(ctx, m.start(), m.end(), str(e))
+        return None
+    if res is not None and res[0] in ("DATE", "TIME"):
+        v = res[1]
+        core = v.split("T", 1)[0] if _V_DAY.match(v) else v
+        if granularity(core) is not None and interval(core) is None:  # "0000-Q1", "2023-02-30"
+            if warn:
+                _out_of_range(ctx, m.start(), m.end(), f"value {v!r} is not a calendar date")
+            return None
+    return res
 
 
 def tag(text: str, dct: date | str | None = None, precision: str | None = None) -> list[Timex]:
@@ -1359,16 +1498,16 @@ def tag(text: str, dct: date | str | None = None, precision: str | None = None) 
     for name, rx, fn in _RULES:
         for m in _rule_matches(name, rx, text, hits):
             if m.end() > m.start():
-                cands.append((m.start(), m.end(), name, m, fn))
+                cands.append((m.start(), m.end(), name, _Match(m), fn))
     # a candidate is usable only if its rule accepts it (context checks; the previous-date
     # reference does not affect acceptance, so probing with the DCT reference is safe)
-    probe_ref = ctx.ref
+    probe_ref, probe_story = ctx.ref, ctx.story  # (story is None here)
     valid = []
     for c in cands:
-        ctx.ref = probe_ref
-        if c[4](c[3], ctx) is not None:
+        ctx.ref, ctx.story = probe_ref, probe_story
+        if _apply(c[4], c[3], ctx) is not None:
             valid.append(c)
-    ctx.ref = probe_ref
+    ctx.ref, ctx.story = probe_ref, probe_story
     # prefer the longest match; ties go to the earlier-declared (more specific) rule
     valid.sort(key=lambda c: (-(c[1] - c[0]), _PRIORITY[c[2]], c[0]))
     taken = bytearray(len(text) + 1)
@@ -1382,7 +1521,7 @@ def tag(text: str, dct: date | str | None = None, precision: str | None = None) 
     chosen.sort(key=lambda c: c[0])
     out: list[Timex] = []
     for s, e, name, m, fn in chosen:
-        res = fn(m, ctx)
+        res = _apply(fn, m, ctx)
         if res is None:
             continue
         typ, value, mod, anchored = res
@@ -1397,6 +1536,8 @@ def tag(text: str, dct: date | str | None = None, precision: str | None = None) 
             if g is not None:
                 iv = interval(value)
                 ctx.ref = (iv[0], "month" if g in ("season", "half") else g)
+                if (not anchored and g not in ("decade", "century") and _STORY_SETTING.search(text, max(0, s - 12), s)):
+                    ctx.story, ctx.story_end = ctx.ref, e  # the story's current time
     return _join_clock_and_day(out, text)
 
 
