@@ -593,3 +593,41 @@ def test_new_states_are_found(text, expected):
 def test_ambiguous_names_are_not_countries(text):
     """Names shared with people, US states, rivers and things are not reported (precision first)."""
     assert codes(text) == []
+
+
+# ----------------------------------------------------------------- choosing the countries to chart
+
+def test_select_countries_defaults_to_every_country_with_enough_mentions():
+    from trilat_lib.countries import select_countries
+
+    assert select_countries({"USA": 10, "JPN": 5, "FRA": 1}) == (["USA", "JPN"], [])
+    assert select_countries({"USA": 10, "JPN": 5, "FRA": 1}, min_mentions=1)[0] == ["USA", "JPN", "FRA"]
+
+
+def test_select_countries_keeps_the_order_asked_and_reads_names():
+    from trilat_lib.countries import select_countries
+
+    shown, notes = select_countries({"USA": 10, "JPN": 5, "FRA": 1}, ["jpn", "France", "USA"])
+    assert shown == ["JPN", "USA"]
+    assert any("'France' read as FRA" in n for n in notes)
+    assert any("FRA (1 mention) left out" in n and "min_mentions=3" in n for n in notes)
+    assert select_countries({"JPN": 5}, "JPN")[0] == ["JPN"]
+
+
+@pytest.mark.parametrize("countries, min_mentions, match", [
+    (["XYZ"], 3, r"countries: \['XYZ'\] is not a country code"),
+    (["Japn"], 3, "did you mean JPN"),
+    (["FRA"], 3, r"countries: none of \['FRA'\] has min_mentions=3"),
+    (["DEU"], 3, "DEU: 0"),
+    (None, 50, "min_mentions: no country has 50 or more"),
+    (None, 0, "min_mentions must be"),
+    ([1, 2], 3, "countries must be None or a list"),
+])
+def test_select_countries_clear_errors(countries, min_mentions, match):
+    """Unknown codes and countries with too few mentions name the parameter (never a plotting crash)."""
+    from trilat_lib.countries import select_countries
+
+    with pytest.raises(ParameterError, match=match):
+        select_countries({"USA": 10, "JPN": 5, "FRA": 1}, countries, min_mentions)
+    with pytest.raises(ParameterError, match="mentions no country"):
+        select_countries({}, None, 3)
