@@ -630,3 +630,12 @@ def test_window_leaves_ordinary_sentences_unchanged():
     w0, w1 = S.TargetScorer._window(long, 0, len(long), a, a + 5)
     assert 0 < w0 < a and a + 5 < w1 < len(long)
     assert len(long[w0:w1].split()) == 2 * S.MAX_SCOPE_WORDS + 1
+
+
+def test_seed_adversaries_rank_below_allies_learned(seed_corpus):
+    """The default (learned) scorer on the seeds: the same done-when check as the rule scorer's."""
+    countries = pytest.importorskip("trilat_lib.countries")
+    agg = S.by_country(S.country_sentiment(seed_corpus, mentions=countries.country_mentions(seed_corpus)))
+    agg = agg.set_index("country")
+    allies, others = ["USA", "JPN", "KOR"], ["PRK", "CHN", "RUS"]
+    assert agg.loc[others, "mean"].max() < agg.loc[allies, "mean"].min() - 0.05, agg.loc[allies + others]
