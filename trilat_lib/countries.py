@@ -649,12 +649,12 @@ def select_countries(mention_counts, countries: Sequence[str] | str | None = Non
     if unknown:
         import difflib
 
-        hints = sorted({m for u in unknown for m in difflib.get_close_matches(u.upper(), gaz.names, n=3, cutoff=0.6)}
+        hints = sorted({m for u in unknown for m in difflib.get_close_matches(u.upper(), gaz.names, n=3, cutoff=0.7)}
                        | {by_name[m] for u in unknown for m in difflib.get_close_matches(u.lower(), by_name, n=3, cutoff=0.75)})
         raise ParameterError(
             f"countries: {unknown} {'is' if len(unknown) == 1 else 'are'} not a country code of the gazetteer"
             + (f" (did you mean {', '.join(hints)}?)" if hints else "")
-            + f". Use ISO 3166 alpha-3 codes; in this corpus: {listing()}.")
+            + f". Use ISO 3166 alpha-3 codes (or names such as 'Japan'); in this corpus: {listing()}")
     shown = [c for c in codes if counts.get(c, 0) >= min_mentions]
     few = [c for c in codes if c not in shown]
     if few:
