@@ -639,3 +639,27 @@ def test_seed_adversaries_rank_below_allies_learned(seed_corpus):
     agg = agg.set_index("country")
     allies, others = ["USA", "JPN", "KOR"], ["PRK", "CHN", "RUS"]
     assert agg.loc[others, "mean"].max() < agg.loc[allies, "mean"].min() - 0.05, agg.loc[allies + others]
+
+
+def test_learned_many_mentions_in_one_sentence_is_linear():
+    """The default scorer on a run-on sentence: per mention, work bounded by a window (no re-sorting)."""
+    def run(n):
+        text = " and ".join(["Japan threatened Korea"] * n) + "."
+        import re
+        spans = [(m.start(), m.end(), m.group()) for m in re.finditer("Japan|Korea", text)]
+        return _best_time(lambda: _fresh_model()._entity_scores(text, spans), repeat=2)
+    small, big = run(40), run(160)
+    assert big < 10 * small + 0.05, (small, big)
+
+
+def _fresh_model():
+    """The shipped model with empty memos (the file is read once per process)."""
+    import copy
+
+    from trilat_lib.stance import default_model
+
+    m = copy.copy(default_model())
+    m._memo = {}
+    m.featurizer = copy.copy(m.featurizer)
+    m.featurizer.rule = S.TargetScorer()
+    return m

@@ -72,7 +72,8 @@ class _Sentence:
     """Everything about one sentence that its targets share (computed once, in linear time):
     tokens, their lexicon valences with prefix sums, and the entity-masked sentence features."""
 
-    __slots__ = ("toks", "starts", "ends", "masked", "pos_cum", "neg_cum", "agent", "patient", "bag", "tone", "z")
+    __slots__ = ("toks", "starts", "ends", "masked", "pos_cum", "neg_cum", "agent", "patient", "agent_keys",
+                 "patient_keys", "bag", "tone", "z")
 
     def __init__(self, text: str, spans: Sequence[tuple[int, int]], lexicon: dict, roles: dict):
         toks, starts, ends = _tokens(text)
@@ -94,6 +95,7 @@ class _Sentence:
             if r is not None:
                 (agent if r[0] == "agent" else patient).append((k, r[1]))
         self.pos_cum, self.neg_cum, self.agent, self.patient = pos, neg, agent, patient
+        self.agent_keys, self.patient_keys = [k for k, _ in agent], [k for k, _ in patient]
         words = [w for w in masked if w]
         bag = {"s:" + w for w in words}
         bag.update("sb:" + a + "_" + b for a, b in zip(words, words[1:]))
@@ -113,9 +115,9 @@ def _token_range(starts: list[int], ends: list[int], s: int, e: int) -> tuple[in
     return lo, hi
 
 
-def _role_sums(items: list[tuple[int, float]], lo: int, hi: int, window: int) -> tuple[float, float]:
-    """Summed valence of role words within ``window`` tokens left of ``lo`` and right of ``hi - 1``."""
-    keys = [k for k, _ in items]
+def _role_sums(items: list[tuple[int, float]], keys: list[int], lo: int, hi: int, window: int) -> tuple[float, float]:
+    """Summed valence of role words within ``window`` tokens left of ``lo`` and right of ``hi - 1``
+    (``keys``: the items' token positions, sorted)."""
     a = bisect_left(keys, lo - window)
     b = bisect_left(keys, lo)
     c = bisect_left(keys, hi)
@@ -160,8 +162,8 @@ def dense_features(sent: _Sentence, lo: int, hi: int, rule_score: float) -> np.n
     fr = span(hi + NEAR, hi + FAR)
     allp, alln = p[n] / 4.0, q[n] / 4.0
     rest = (allp - nl[0] - nr[0] - fl[0] - fr[0], alln - nl[1] - nr[1] - fl[1] - fr[1])
-    al, ar = _role_sums(sent.agent, lo, hi, FAR)
-    pl, pr = _role_sums(sent.patient, lo, hi, FAR)
+    al, ar = _role_sums(sent.agent, sent.agent_keys, lo, hi, FAR)
+    pl, pr = _role_sums(sent.patient, sent.patient_keys, lo, hi, FAR)
     x = np.array([rule_score, sent.tone, nl[0], nl[1], nr[0], nr[1], fl[0], fl[1], fr[0], fr[1],
                   rest[0], rest[1], al / 4.0, ar / 4.0, pl / 4.0, pr / 4.0, 1.0 / DENSE_SCALE])
     return x * DENSE_SCALE
@@ -201,9 +203,11 @@ class Featurizer:
         return sent
 
     def target(self, text: str, sent: _Sentence, start: int, end: int,
-               others: Sequence[tuple[int, int]], bag: bool = True) -> tuple[list[str], np.ndarray]:
+               others: Sequence[tuple[int, int]], bag: bool = True,
+               ostarts: Sequence[int] | None = None) -> tuple[list[str], np.ndarray]:
         """Sparse feature names and dense vector of the mention ``text[start:end]`` (``bag=False``:
-        without the sentence's shared bag of words)."""
+        without the sentence's shared bag of words). With ``ostarts`` (the starts of ``others``,
+        which are then sorted), the rule score skips re-sorting them: linear in many mentions."""
         lo, hi = _token_range(sent.starts, sent.ends, start, end) if sent.starts else (0, 0)
         masked = sent.masked
         if sent.starts:  # the target's own placeholder (restored after, the sentence is shared)
@@ -214,7 +218,13 @@ class Featurizer:
         finally:
             if sent.starts:
                 masked[lo:hi] = saved
-        rule = self.rule.score(text, start, end, others) if end > start else 0.0
+        if end <= start:
+            rule = 0.0
+        elif ostarts is None:
+            rule = self.rule.score(text, start, end, others)
+        else:  # = rule.score(text, start, end, others) for sorted others
+            s0, s1 = self.rule._sentence_span(text, start, end)
+            rule = 0.0 if text.isspace() else self.rule._score_sorted(text, s0, s1, start, end, others, ostarts)
         sparse.append("rule:" + ("+" if rule >= 0.05 else "-" if rule <= -0.05 else "0"))
         if bag:
             sparse += sent.bag
@@ -309,10 +319,10 @@ class StanceModel:
         return out
 
     def _target_score(self, text: str, sent: _Sentence, s: int, e: int, others: Sequence[tuple[int, int]],
-                      proba: bool = False):
+                      proba: bool = False, ostarts: Sequence[int] | None = None):
         """The score (or probabilities) of one target; the role guard keeps victims and sides
         of a mutual conflict from a negative score (see :func:`harm_role`)."""
-        sparse, dense = self.featurizer.target(text, sent, s, e, others, bag=False)
+        sparse, dense = self.featurizer.target(text, sent, s, e, others, bag=False, ostarts=ostarts)
         if sent.z is None:  # the sentence's bag of words, shared by its targets
             idx = [i for i in map(self.index_.get, sent.bag) if i is not None]
             sent.z = self.coef_[idx].sum(axis=0) if idx else np.zeros(3)
@@ -351,12 +361,13 @@ class StanceModel:
         scores = []
         for c, own in by_entity.items():
             vals = []
-            others = [(a, b) for a, b, c2 in spans if c2 != c]  # once per entity (countries: few)
+            others = sorted((a, b) for a, b, c2 in spans if c2 != c)  # once per entity (countries: few)
+            ostarts = [a for a, _ in others]
             for s, e in own:
                 if e <= s:
                     vals.append(0.0)
                     continue
-                vals.append(self._target_score(text, sent, s, e, others))
+                vals.append(self._target_score(text, sent, s, e, others, ostarts=ostarts))
             scores.append(vals[0] + 0.0 if len(vals) == 1 else float(np.mean(vals)))
         if len(memo) > 20_000:
             memo.clear()
