@@ -432,8 +432,8 @@ def test_user_gazetteer_extends_places_and_people(tmp_path):
         ("Nepal", "NPL", "name"), ("Prachanda", "NPL", "leader"), ("Dahal", "NPL", "leader"),
         ("Ulan Bator", "MNG", "capital"), ("Seoul", "KOR", "capital")]
     assert country_name("NPL", gaz) == "Nepal"
-    # the shipped gazetteer is unchanged
-    assert find_mentions("Nepal", D2023) == []
+    # the shipped gazetteer is unchanged (it has Nepal, but not this leader or this spelling)
+    assert find_mentions("Prachanda met Dahal in Ulan Bator.", D2023) == []
 
 
 def test_user_gazetteer_overrides_an_alias(tmp_path):
@@ -516,3 +516,118 @@ def test_country_mentions_frame_dtypes():
     empty = country_mentions([SimpleNamespace(doc_id="b", text="Nothing.", sentences=sentences("Nothing."), published=None)])
     assert list(empty.columns) == MENTION_COLUMNS and len(empty) == 0
     assert str(empty["sentence_id"].dtype) == "Int64"
+
+
+# ----------------------------------------------------------------- coverage of every country
+
+# The 193 UN member states (un.org/en/about-us/member-states), as ISO 3166-1 alpha-3 codes.
+UN_MEMBERS = """AFG ALB DZA AND AGO ATG ARG ARM AUS AUT AZE BHS BHR BGD BRB BLR BEL BLZ BEN BTN BOL BIH BWA
+BRA BRN BGR BFA BDI CPV KHM CMR CAN CAF TCD CHL CHN COL COM COG CRI CIV HRV CUB CYP CZE PRK COD DNK DJI DMA
+DOM ECU EGY SLV GNQ ERI EST SWZ ETH FJI FIN FRA GAB GMB GEO DEU GHA GRC GRD GTM GIN GNB GUY HTI HND HUN ISL
+IND IDN IRN IRQ IRL ISR ITA JAM JPN JOR KAZ KEN KIR KWT KGZ LAO LVA LBN LSO LBR LBY LIE LTU LUX MDG MWI MYS
+MDV MLI MLT MHL MRT MUS MEX FSM MCO MNG MNE MAR MOZ MMR NAM NRU NPL NLD NZL NIC NER NGA MKD NOR OMN PAK PLW
+PAN PNG PRY PER PHL POL PRT QAT KOR MDA ROU RUS RWA KNA LCA VCT WSM SMR STP SAU SEN SRB SYC SLE SGP SVK SVN
+SLB SOM ZAF SSD ESP LKA SDN SUR SWE CHE SYR TJK THA TLS TGO TON TTO TUN TUR TKM TUV UGA UKR ARE GBR TZA USA
+URY UZB VUT VEN VNM YEM ZMB ZWE""".split()
+UN_OBSERVERS = ["VAT", "PSE"]  # Holy See, State of Palestine
+OTHER_STATES = ["TWN", "XKX"]  # Taiwan, Kosovo
+HISTORICAL = {"SUN": "Soviet Union", "YUG": "Yugoslavia", "DDR": "East Germany", "CSK": "Czechoslovakia",
+              "OTT": "Ottoman Empire", "MCK": "Manchukuo", "VDR": "North Vietnam", "RVN": "South Vietnam"}
+
+
+def test_un_member_list_is_complete_and_valid():
+    assert len(UN_MEMBERS) == len(set(UN_MEMBERS)) == 193
+    pycountry = pytest.importorskip("pycountry")  # ISO 3166 data, offline (dev extra)
+    assert [c for c in UN_MEMBERS + UN_OBSERVERS + ["TWN"] if pycountry.countries.get(alpha_3=c) is None] == []
+
+
+def test_gazetteer_names_every_state():
+    gaz = load_gazetteer()
+    named = {e.country for entries in gaz.by_alias.values() for e in entries if e.kind == "name"}
+    missing = sorted(set(UN_MEMBERS + UN_OBSERVERS + OTHER_STATES + list(HISTORICAL)) - named)
+    assert missing == [], f"no name row for {missing}"
+
+
+def test_gazetteer_name_rows_match_iso_names():
+    """Each UN member's ISO short name (or its common name) is an alias of that country."""
+    pycountry = pytest.importorskip("pycountry")
+    gaz = load_gazetteer()
+    aliases: dict[str, set[str]] = {}
+    for alias, entries in gaz.by_alias.items():
+        for e in entries:
+            aliases.setdefault(e.country, set()).add(alias)
+    # ISO names that news does not use, and the alias the gazetteer has instead
+    iso_differs = {"BOL", "BRN", "COD", "COG", "CZE", "FSM", "GBR", "IRN", "KOR", "LAO", "MDA", "NLD", "PRK",
+                   "RUS", "SYR", "TZA", "USA", "VEN", "VNM", "TUR", "CIV", "GEO", "JOR", "TCD", "GMB", "BHS",
+                   "CPV", "KNA", "LCA", "VCT", "STP", "MKD", "SWZ", "PSE", "VAT", "TWN"}
+    bad = []
+    for code in UN_MEMBERS:
+        c = pycountry.countries.get(alpha_3=code)
+        names = {c.name, getattr(c, "common_name", c.name)}
+        if code not in iso_differs and not names & aliases.get(code, set()):
+            bad.append((code, sorted(names)))
+    assert bad == []
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("The Soviet Union and Yugoslavia split in 1948; East Germany and West Germany stayed apart.",
+     ["SUN", "YUG", "DDR", "DEU"]),
+    ("Czechoslovakia and the USSR signed; the Ottoman Empire fell.", ["CSK", "SUN", "OTT"]),
+    ("Kinshasa accused the DRC's neighbour the Republic of the Congo.", ["COD", "COD", "COG"]),
+    ("Papua New Guinea, Guinea-Bissau, Equatorial Guinea and Guinea met.", ["PNG", "GNB", "GNQ", "GIN"]),
+    ("Niger and Nigeria; Sudan and South Sudan; Dominica and the Dominican Republic.",
+     ["NER", "NGA", "SDN", "SSD", "DMA", "DOM"]),
+    ("Kosovo, the Holy See and the State of Palestine are not UN members.", ["XKX", "VAT", "PSE"]),
+])
+def test_new_states_are_found(text, expected):
+    assert codes(text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "Rep. Jim Jordan questioned Chad Wolf about Georgia's election law.",
+    "Michael Jordan grew up in North Carolina.",
+    "Oil spills in the Niger Delta and fishing on the Congo River.",
+    "The Panama Papers named a lawyer in Nassau County.",
+    "Scientists tested a Guinea pig in American Samoa.",
+])
+def test_ambiguous_names_are_not_countries(text):
+    """Names shared with people, US states, rivers and things are not reported (precision first)."""
+    assert codes(text) == []
+
+
+# ----------------------------------------------------------------- choosing the countries to chart
+
+def test_select_countries_defaults_to_every_country_with_enough_mentions():
+    from trilat_lib.countries import select_countries
+
+    assert select_countries({"USA": 10, "JPN": 5, "FRA": 1}) == (["USA", "JPN"], [])
+    assert select_countries({"USA": 10, "JPN": 5, "FRA": 1}, min_mentions=1)[0] == ["USA", "JPN", "FRA"]
+
+
+def test_select_countries_keeps_the_order_asked_and_reads_names():
+    from trilat_lib.countries import select_countries
+
+    shown, notes = select_countries({"USA": 10, "JPN": 5, "FRA": 1}, ["jpn", "France", "USA"])
+    assert shown == ["JPN", "USA"]
+    assert any("'France' read as FRA" in n for n in notes)
+    assert any("FRA (1 mention) left out" in n and "min_mentions=3" in n for n in notes)
+    assert select_countries({"JPN": 5}, "JPN")[0] == ["JPN"]
+
+
+@pytest.mark.parametrize("countries, min_mentions, match", [
+    (["XYZ"], 3, r"countries: \['XYZ'\] is not a country code"),
+    (["Japn"], 3, "did you mean JPN"),
+    (["FRA"], 3, r"countries: none of \['FRA'\] has min_mentions=3"),
+    (["DEU"], 3, "DEU: 0"),
+    (None, 50, "min_mentions: no country has 50 or more"),
+    (None, 0, "min_mentions must be"),
+    ([1, 2], 3, "countries must be None or a list"),
+])
+def test_select_countries_clear_errors(countries, min_mentions, match):
+    """Unknown codes and countries with too few mentions name the parameter (never a plotting crash)."""
+    from trilat_lib.countries import select_countries
+
+    with pytest.raises(ParameterError, match=match):
+        select_countries({"USA": 10, "JPN": 5, "FRA": 1}, countries, min_mentions)
+    with pytest.raises(ParameterError, match="mentions no country"):
+        select_countries({}, None, 3)

@@ -433,3 +433,233 @@ def test_evidence_and_period_equal_their_plain_definitions():
     dated["period"] = pd.PeriodIndex(pd.to_datetime(dated["published"]), freq="Q").astype(str)
     pd.testing.assert_frame_equal(S.by_country_period(df, "Q", n_boot=100),
                                   S.aggregate(dated, ["country", "period"], n_boot=100), check_exact=True)
+
+
+# ----------------------------------------------------------------- learned stance model (the default)
+
+def learned(text: str, target: str, *others: str) -> float:
+    a = text.index(target)
+    spans = [(text.index(o), text.index(o) + len(o)) for o in others]
+    return S.learned_sentiment(text, a, a + len(target), spans)
+
+
+def test_learned_is_the_default_scorer():
+    assert S.DEFAULT_SCORER == "learned" and S.SCORERS[0] == "learned"
+    docs, mentions = _fake_corpus()
+    default = S.country_sentiment(docs, mentions=mentions)
+    pd.testing.assert_frame_equal(default, S.country_sentiment(docs, "learned", mentions))
+    assert not default["score"].equals(S.country_sentiment(docs, "target", mentions)["score"])
+    row = default[(default.doc_id == "d1") & (default.sentence_id == 0)].set_index("country")
+    assert row.loc["PRK", "label"] == -1 and row.loc["JPN", "label"] == 0  # "North Korea threatened Japan."
+
+
+@pytest.mark.parametrize("text, victim, agent", [
+    # the issue's sentences: the victim or bystander is not blamed
+    ("China, which had long claimed the territory, precipitated a border war with India in 1962.", "India", "China"),
+    ("Russia's invasion of Ukraine shocked Europe.", "Ukraine", "Russia"),
+    ("The report warned of rising tensions between the United States and China.", "United States", "China"),
+    ("The report warned of rising tensions between the United States and China.", "China", "United States"),
+    ("US-China tensions rose again.", "China", "US"),
+    ("Japan was threatened by China.", "Japan", "China"),
+    ("Taiwan has been repeatedly threatened by Beijing.", "Taiwan", "Beijing"),
+    ("North Korea has tested missiles that can strike targets in Japan.", "Japan", "North Korea"),
+    ("China threatens Taiwan.", "Taiwan", "China"),
+])
+def test_learned_victims_and_sides_are_not_negative(text, victim, agent):
+    assert learned(text, victim, agent) > -S.NEUTRAL_BAND
+
+
+@pytest.mark.parametrize("text, agent, victim", [
+    ("Russia's invasion of Ukraine shocked Europe.", "Russia", "Ukraine"),
+    ("China threatens Taiwan.", "China", "Taiwan"),
+    ("Japan was threatened by China.", "China", "Japan"),
+    ("North Korea has tested missiles that can strike targets in Japan.", "North Korea", "Japan"),
+    ("The EU imposed sanctions on Moscow.", "Moscow", "EU"),  # the sanctioned side, as in the rule scorer
+])
+def test_learned_agents_of_harm_are_negative(text, agent, victim):
+    assert learned(text, agent, victim) <= -0.3
+
+
+def test_learned_positive_cooperation():
+    t = "Japan and South Korea agreed to deepen their cooperation."
+    assert learned(t, "Japan", "South Korea") > 0.3 and learned(t, "South Korea", "Japan") > 0.3
+
+
+def test_learned_role_guard_only_lifts_negative_scores():
+    from trilat_lib.stance import StanceModel
+
+    plain = StanceModel(guard=False)
+    t = "Russia's invasion of Ukraine shocked Europe."
+    a = t.index("Ukraine")
+    assert plain.score(t, a, a + 7, [(0, 6)]) < 0 <= S.learned_sentiment(t, a, a + 7, [(0, 6)])
+    t = "Japan and South Korea agreed to deepen their cooperation."
+    assert plain.score(t, 0, 5, [(10, 21)]) == S.learned_sentiment(t, 0, 5, [(10, 21)])
+
+
+@pytest.mark.parametrize("text, target, role", [
+    ("Russia's invasion of Ukraine", "Ukraine", "victim"),
+    ("China precipitated a border war with India", "India", "victim"),
+    ("attacks on the democratic island of Taiwan", "Taiwan", "victim"),
+    ("China threatens Taiwan", "Taiwan", "victim"),
+    ("Ukraine was invaded by Russia", "Ukraine", "victim"),
+    ("rising tensions between the United States and China", "United States", "side"),
+    ("the rivalry between China and India", "India", "side"),
+    ("US-China tensions", "China", "side"),
+    ("Russia's invasion of Ukraine", "Russia", ""),
+    ("China threatens Taiwan", "China", ""),
+    ("the threat Russia poses", "Russia", ""),  # a harm noun after "the": the target may be its doer
+    ("Japan and Korea signed a deal", "Japan", ""),
+])
+def test_harm_role(text, target, role):
+    from trilat_lib.stance import _token_range, default_model, harm_role
+
+    entities = [(m.start(), m.end()) for m in __import__("re").finditer(
+        r"Ukraine|Russia|China|India|Taiwan|United States|US|Japan|Korea", text)]
+    sent = default_model().featurizer.sentence(text, entities)
+    a = text.index(target) if target != "US" else 0
+    assert harm_role(sent, *_token_range(sent.starts, sent.ends, a, a + len(target))) == role
+
+
+def test_learned_model_file_is_plain_arrays_with_provenance():
+    from trilat_lib import stance
+
+    with np.load(stance.STANCE_MODEL, allow_pickle=False) as z:  # no pickled objects
+        assert {"vocab", "coef", "dense_coef", "dense_names"} <= set(z.files)
+        assert z["coef"].shape[1] == 3 and z["dense_coef"].shape == (len(stance.DENSE), 3)
+    prov = stance.provenance()
+    assert prov["data"]["fitted_on"] == "train.jsonl" and prov["data"]["test"].startswith("held out")
+    assert prov["command"] == "python -m trilat_lib.stance_train"
+    assert set(prov["dev_macro_f1"]) == {"dev_mt", "dev_rw"}
+    assert prov["chosen"]["dense_features"] == list(stance.DENSE)
+
+
+def test_learned_scores_are_deterministic_and_bounded():
+    from trilat_lib.stance import StanceModel
+
+    t = "Pyongyang fired two missiles toward Japan, and Seoul condemned the launch."
+    spans = [(0, 9), (t.index("Japan"), t.index("Japan") + 5), (t.index("Seoul"), t.index("Seoul") + 5)]
+    a = [StanceModel().score(t, s, e, [o for o in spans if o != (s, e)]) for s, e in spans]
+    b = [S.learned_sentiment(t, s, e, [o for o in spans if o != (s, e)]) for s, e in spans]
+    assert a == b and all(-1 <= x <= 1 for x in a)
+    p = StanceModel().proba(t, 0, 9)
+    assert p.shape == (3,) and abs(p.sum() - 1) < 1e-9
+
+
+def test_learned_model_missing_file_is_a_clear_error(tmp_path):
+    from trilat_lib.stance import StanceModel
+
+    with pytest.raises(ParameterError, match="stance_train"):
+        StanceModel(tmp_path / "nope.npz")
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.text(max_size=200) | st.text(alphabet="abc China threatens Japan's, invasion of . \n", max_size=200),
+       st.data())
+def test_learned_random_text_never_crashes(text, data):
+    start = data.draw(st.integers(0, len(text)))
+    end = data.draw(st.integers(start, len(text)))
+    span = st.integers(0, len(text)).flatmap(lambda a: st.tuples(st.just(a), st.integers(a, len(text))))
+    others = data.draw(st.lists(span, max_size=4))
+    s = S.learned_sentiment(text, start, end, others)
+    assert -1.0 <= s <= 1.0 and not np.isnan(s)
+
+
+def test_learned_beats_rule_scorer_on_newsmtsc_dev_subset(shared_data, monkeypatch):
+    monkeypatch.syspath_prepend(str(PROJECT_ROOT))
+    from benchmarks.sentiment_newsmtsc import evaluate, load, score_learned, score_target
+    from trilat_lib.stance import default_model
+
+    path = shared_data / "newsmtsc" / "dev_rw.jsonl"
+    if not path.is_file():
+        pytest.skip("NewsMTSC dev_rw.jsonl not present")
+    ex = load(path, limit=150)
+    ours = evaluate(score_learned(ex, default_model()), ex, S.NEUTRAL_BAND)
+    rule = evaluate(score_target(ex, S.default_scorer()), ex, S.NEUTRAL_BAND)
+    assert ours["f1m"] > rule["f1m"] + 0.05, (ours, rule)
+
+
+def test_scorer_table_side_by_side():
+    docs, mentions = _fake_corpus()
+    tables = {name: S.country_sentiment(docs, name, mentions) for name in S.SCORERS}
+    wide = S.scorer_table(tables)
+    assert len(wide) == 5
+    assert [c for c in wide.columns if c.startswith("score_")] == ["score_learned", "score_target", "score_sentence"]
+    assert (wide["score_target"].to_numpy() == tables["target"]["score"].to_numpy()).all()
+    with pytest.raises(ParameterError, match="tables"):
+        S.scorer_table({"x": tables["target"].drop(columns=["label"])})
+
+
+# ----------------------------------------------------------------- linear time (ratios, not timings)
+
+def _best_time(fn, repeat: int = 3) -> float:
+    import time
+
+    best = float("inf")
+    for _ in range(repeat):
+        t = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - t)
+    return best
+
+
+def test_long_whitespace_run_is_linear():
+    """Issue 13: "Japan threatens China" + a long run of spaces was quadratic in the run (clause regex)."""
+    def run(n):
+        text = "Japan threatens China" + " " * n + "."
+        return _best_time(lambda: S.TargetScorer().score(text, 0, 5, [(16, 21)]))
+    small, big = run(4_000), run(32_000)
+    assert big < 20 * small + 0.05, (small, big)  # linear: ~8x; quadratic was ~64x
+
+
+def test_many_mentions_in_one_sentence_is_linear():
+    """Issue 13: scoring every mention of one run-on sentence grew with the square (and worse) of the mentions."""
+    def run(n):
+        text = " and ".join(["Japan threatened Korea"] * n) + "."
+        import re
+        spans = [(m.start(), m.end(), m.group()) for m in re.finditer("Japan|Korea", text)]
+        return _best_time(lambda: S.TargetScorer()._entity_scores(text, spans), repeat=2)
+    small, big = run(40), run(160)
+    assert big < 10 * small + 0.05, (small, big)  # linear: ~4x; quadratic ~16x
+
+
+def test_window_leaves_ordinary_sentences_unchanged():
+    t = "Japan and South Korea held a friendly and productive summit, but North Korea threatened them."
+    assert S.TargetScorer._window(t, 0, len(t), 0, 5) == (0, len(t))
+    long = " ".join(["word"] * 500) + " Japan " + " ".join(["word"] * 500)
+    a = long.index("Japan")
+    w0, w1 = S.TargetScorer._window(long, 0, len(long), a, a + 5)
+    assert 0 < w0 < a and a + 5 < w1 < len(long)
+    assert len(long[w0:w1].split()) == 2 * S.MAX_SCOPE_WORDS + 1
+
+
+def test_seed_adversaries_rank_below_allies_learned(seed_corpus):
+    """The default (learned) scorer on the seeds: the same done-when check as the rule scorer's."""
+    countries = pytest.importorskip("trilat_lib.countries")
+    agg = S.by_country(S.country_sentiment(seed_corpus, mentions=countries.country_mentions(seed_corpus)))
+    agg = agg.set_index("country")
+    allies, others = ["USA", "JPN", "KOR"], ["PRK", "CHN", "RUS"]
+    assert agg.loc[others, "mean"].max() < agg.loc[allies, "mean"].min() - 0.05, agg.loc[allies + others]
+
+
+def test_learned_many_mentions_in_one_sentence_is_linear():
+    """The default scorer on a run-on sentence: per mention, work bounded by a window (no re-sorting)."""
+    def run(n):
+        text = " and ".join(["Japan threatened Korea"] * n) + "."
+        import re
+        spans = [(m.start(), m.end(), m.group()) for m in re.finditer("Japan|Korea", text)]
+        return _best_time(lambda: _fresh_model()._entity_scores(text, spans), repeat=2)
+    small, big = run(40), run(160)
+    assert big < 10 * small + 0.05, (small, big)
+
+
+def _fresh_model():
+    """The shipped model with empty memos (the file is read once per process)."""
+    import copy
+
+    from trilat_lib.stance import default_model
+
+    m = copy.copy(default_model())
+    m._memo = {}
+    m.featurizer = copy.copy(m.featurizer)
+    m.featurizer.rule = S.TargetScorer()
+    return m

@@ -7,7 +7,7 @@ table per *layer*, every row carrying ``doc_id`` and ``sentence_id``:
 ``documents``  one row per document: metadata, characters, sentences
 ``sentences``  ``corpus.sentences()`` (offsets into ``doc.text``)
 ``mentions``   :func:`trilat_lib.countries.country_mentions`
-``sentiment``  :func:`trilat_lib.sentiment.country_sentiment` (target scorer)
+``sentiment``  :func:`trilat_lib.sentiment.country_sentiment` (default scorer)
 ``timexes``    :func:`trilat_lib.timeline.tag_corpus` (TIMEX3 values, resolution)
 =============  =====================================================================
 
@@ -51,7 +51,7 @@ ALL_LAYERS = ("sentences", "mentions", "sentiment", "timexes")
 LAYER_MODULES = {
     "sentences": ("corpus", "clean", "text"),
     "mentions": ("countries",),
-    "sentiment": ("countries", "sentiment"),
+    "sentiment": ("countries", "sentiment", "stance"),
     "timexes": ("timex", "timeline"),
 }
 ENGINES = ("local", "dask")
@@ -150,7 +150,7 @@ def annotate_documents(docs: list[Document], layers: Iterable[str] = ALL_LAYERS,
 
     Each layer is computed by one corpus-level library call over all the documents —
     ``sentences`` = ``corpus.sentences()``, ``mentions`` = :func:`countries.country_mentions`,
-    ``sentiment`` = :func:`sentiment.country_sentiment` (target scorer, from those mentions),
+    ``sentiment`` = :func:`sentiment.country_sentiment` (default scorer, from those mentions),
     ``timexes`` = :func:`timeline.tag_corpus` (``warn=False``), plus ``documents`` (one row of
     metadata) — and then cut into per-document slices for the cache. Every library call treats
     documents independently, so the slices are what a one-document call gives; batching only

@@ -594,3 +594,75 @@ __all__ = [
     "Mention", "Gazetteer", "find_mentions", "country_mentions", "load_gazetteer", "country_name",
     "GAZETTEER_CSV", "PEOPLE_CSV", "MENTION_COLUMNS",
 ]
+
+
+def select_countries(mention_counts, countries: Sequence[str] | str | None = None, min_mentions: int = 3,
+                     gazetteer: Gazetteer | None = None) -> tuple[list[str], list[str]]:
+    """The countries a notebook charts, checked against the corpus: ``(shown, notes)``.
+
+    ``mention_counts``: mentions per country code (a Series or dict, e.g. the total of
+    ``country_mentions(corpus).country.value_counts()``). ``countries``: codes (``"JPN"``) or
+    gazetteer names (``"Japan"``) to show, in that order; ``None`` = every country with at least
+    ``min_mentions`` mentions, most mentioned first. Requested countries with fewer mentions are
+    left out with a note (a mean over one or two sentences is an anecdote). Raises
+    :class:`ParameterError` naming ``countries``/``min_mentions`` when a code is unknown or when
+    nothing is left to show, so a notebook never reaches a plot with nothing in it.
+    """
+    if isinstance(min_mentions, bool) or not isinstance(min_mentions, (int,)) or min_mentions < 1:
+        raise ParameterError(f"min_mentions must be a whole number >= 1, got {min_mentions!r}.")
+    counts = {str(k): int(v) for k, v in dict(mention_counts).items() if int(v) > 0}
+    ranked = sorted(counts, key=lambda c: (-counts[c], c))
+
+    def listing(n: int = 12) -> str:
+        return ", ".join(f"{c} ({counts[c]})" for c in ranked[:n]) + (" …" if len(ranked) > n else "")
+
+    if not counts:
+        raise ParameterError("countries: the corpus mentions no country at all, so there is nothing to chart. "
+                             "Check corpus_path (see notebook 01 for what the texts contain).")
+    notes: list[str] = []
+    if countries is None:
+        shown = [c for c in ranked if counts[c] >= min_mentions]
+        if not shown:
+            raise ParameterError(f"min_mentions: no country has {min_mentions} or more mentions in this corpus "
+                                 f"(most mentioned: {listing()}). Lower min_mentions.")
+        return shown, notes
+    if isinstance(countries, str):
+        countries = [countries]
+    if not isinstance(countries, (list, tuple)) or not all(isinstance(c, str) for c in countries) or not countries:
+        raise ParameterError(f"countries must be None or a list of country codes such as ['USA', 'JPN'], got {countries!r}.")
+    gaz = gazetteer or _default_gazetteer()
+    by_name = {name.lower(): code for code, name in gaz.names.items()}
+    codes: list[str] = []
+    unknown: list[str] = []
+    for c in countries:
+        key = c.strip()
+        if key.upper() in gaz.names:
+            code = key.upper()
+        elif key.lower() in by_name:
+            code = by_name[key.lower()]
+            notes.append(f"countries: {c!r} read as {code}.")
+        else:
+            unknown.append(c)
+            continue
+        if code not in codes:
+            codes.append(code)
+    if unknown:
+        import difflib
+
+        hints = sorted({m for u in unknown for m in difflib.get_close_matches(u.upper(), gaz.names, n=3, cutoff=0.7)}
+                       | {by_name[m] for u in unknown for m in difflib.get_close_matches(u.lower(), by_name, n=3, cutoff=0.75)})
+        raise ParameterError(
+            f"countries: {unknown} {'is' if len(unknown) == 1 else 'are'} not a country code of the gazetteer"
+            + (f" (did you mean {', '.join(hints)}?)" if hints else "")
+            + f". Use ISO 3166 alpha-3 codes (or names such as 'Japan'); in this corpus: {listing()}")
+    shown = [c for c in codes if counts.get(c, 0) >= min_mentions]
+    few = [c for c in codes if c not in shown]
+    if few:
+        notes.append("countries: " + ", ".join(f"{c} ({counts.get(c, 0)} mention{'s' if counts.get(c, 0) != 1 else ''})"
+                                                 for c in few)
+                     + f" left out: fewer than min_mentions={min_mentions}.")
+    if not shown:
+        raise ParameterError(f"countries: none of {codes} has min_mentions={min_mentions} or more mentions in this "
+                             f"corpus ({', '.join(f'{c}: {counts.get(c, 0)}' for c in codes)}). Lower min_mentions or "
+                             f"choose among: {listing()}.")
+    return shown, notes
