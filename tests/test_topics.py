@@ -123,7 +123,7 @@ def test_diversity_and_similarity():
 
 @pytest.fixture(scope="module")
 def seed_model(seed_corpus):
-    return TopicModel(n_topics=4, random_state=0).fit(seed_corpus)
+    return TopicModel(n_topics=4, random_state=0, phrases=True).fit(seed_corpus)  # as notebook 02
 
 
 def test_model_api(seed_model, seed_corpus):

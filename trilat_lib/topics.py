@@ -7,8 +7,11 @@ weights are aggregated back to documents, outlets and publication dates. Every p
 its ``doc_id`` and the range of ``sentence_id`` it covers.
 
 Vocabulary: stop words (:func:`trilat_lib.text.stopwords`), numbers, boilerplate lines and very
-rare/very common terms are removed; frequent collocations ("north korea", "supply chain") are
-merged into one term before counting (``phrases=True``). All of it is set by parameters.
+rare/very common terms are removed. Optionally, frequent collocations ("north korea", "supply
+chain") are merged into one term before counting (``phrases=True``) and true plurals folded onto
+their singular (``fold_plurals=True``). Both are off by default: on BBC News, scored against the
+raw articles (``python -m benchmarks.topics_bbc --ablate``), each cost NPMI coherence. All of it
+is set by parameters.
 
 Measures (all pure functions, usable on any model's top words):
 
@@ -536,14 +539,22 @@ class TopicModel:
         uses whole documents from :data:`AUTO_DOCUMENT_MIN` (500) documents on and paragraphs
         below (fitted choice in ``passage_unit_``).
     stop_words : ``"default"`` (:func:`trilat_lib.text.stopwords`), ``None`` or a word list;
-        ``extra_stop_words`` are added to it.
+        ``extra_stop_words`` are added to it. An extra entry of several words ("united states")
+        is a stop phrase: its words are removed wherever they occur in that order (with hyphens,
+        any case, possessive), so neither the phrase nor its words from it become terms, while
+        the same words elsewhere ("united nations") stay.
     keep_numbers, min_word_len, boilerplate : token filters (``boilerplate`` is a regex of
         lines to delete first; ``None`` disables it).
     min_df, max_df, max_features : vocabulary pruning as in scikit-learn (int = passages,
         float = share of passages).
     phrases, phrase_min_count, phrase_threshold : merge adjacent word pairs seen at least
-        ``phrase_min_count`` times with phrase NPMI >= ``phrase_threshold`` into one term.
-    fold_plurals : map "sanctions" to "sanction" when both occur.
+        ``phrase_min_count`` times with phrase NPMI >= ``phrase_threshold`` into one term
+        (off by default: it cost coherence on BBC News; turn it on to tell "north korea" from
+        "south korea").
+    fold_plurals : map true plurals onto their singular when both occur ("sanctions" →
+        "sanction"; never verbs such as "does", names such as "Windows" or words such as "news";
+        see :func:`plural_singular`). Off by default (it cost coherence on BBC News).
+    sublinear_tf : NMF weighs terms by ``1 + log(tf)`` × idf (default) rather than tf × idf.
     coherence_window : NPMI window for the k-selection and :attr:`coherence_` (see
         :func:`npmi_per_topic`).
     k_candidates, stability_runs, stability_sample : auto-k search range, and the number of
@@ -576,10 +587,10 @@ class TopicModel:
         min_df: int | float = 2,
         max_df: int | float = 0.5,
         max_features: int | None = None,
-        phrases: bool = True,
+        phrases: bool = False,
         phrase_min_count: int = 3,
         phrase_threshold: float = 0.5,
-        fold_plurals: bool = True,
+        fold_plurals: bool = False,
         max_iter: int = 400,
         sublinear_tf: bool = True,
         coherence_window: int | str = 10,
