@@ -372,7 +372,7 @@ def test_plural_folding_in_the_model():
         "He does what he says. The news goes on. Does she know? Doe and Goe are names here.",
         "Physics students and a physic garden. Sanctions on exports; a sanction on imports.",
     ] * 2
-    m = TopicModel(n_topics=2, min_df=1, max_df=1.0, phrases=False, passage_unit="document").fit(texts)
+    m = TopicModel(n_topics=2, min_df=1, max_df=1.0, fold_plurals=True, passage_unit="document").fit(texts)
     pm = m._analyzer.plural_map_
     assert pm.get("sanctions") == "sanction"
     for word in ("windows", "does", "goes", "physics", "news"):
@@ -409,3 +409,47 @@ def test_document_table_points_to_each_topics_best_passage(seed_model):
         best = mine.loc[mine[f"topic_{row.topic}"].idxmax()]
         assert row.passage_id == best["passage_id"] and row.sentence_id == best["sentence_id"]
     assert table["sentence_id"].nunique() > 1  # a real sentence, not always 0
+
+
+def test_defaults_are_the_measured_ones():
+    """benchmarks/topics_bbc.py (shared reference, --ablate) chose these; change them only with new figures."""
+    m = TopicModel()
+    assert (m.passage_unit, m.phrases, m.fold_plurals, m.min_df, m.max_df, m.sublinear_tf) == (
+        "auto", False, False, 1, 0.5, True)
+    few = TopicModel(n_topics=2).fit(TOY * 3)
+    assert few.passage_unit_ == "paragraph"
+    many = TopicModel(n_topics=2, max_df=1.0).fit([f"Tariffs on chips {i}. Missile drills near Korea." for i in range(500)])
+    assert many.passage_unit_ == "document" and len(many.passages_) == 500
+
+
+def test_topic_figures_keep_labels_whole_and_titles_clear(seed_model):
+    """Long document titles are wrapped at word boundaries (never cut mid-word) and the heatmap's
+    title does not collide with the colour bar's label; topic-panel titles do not overlap."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from trilat_lib import plots
+
+    plots.use_style()
+    long_titles = [f"{d}: Why détente in Japan and South Korea is crucial to Biden's Asian strategy and more"
+                   for d in seed_model.document_topics_.index]
+    fig = plots.topic_heatmap(seed_model.document_topics_, ["a very long topic label / another one"] * 4,
+                              row_labels=long_titles)
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    ax, cax = fig.axes[0], fig.axes[1]
+    for tick, full in zip(ax.get_yticklabels(), long_titles):
+        shown = tick.get_text().replace("\n", " ").removesuffix(" …")
+        assert full.startswith(shown) and (shown == full or full[len(shown)] == " "), tick.get_text()
+        assert all(len(line) <= 42 for line in tick.get_text().split("\n"))
+    title = fig._suptitle.get_window_extent(renderer)
+    assert not title.overlaps(cax.yaxis.label.get_window_extent(renderer))
+    assert all(t.get_window_extent(renderer).x0 >= -1 for t in ax.get_yticklabels())  # nothing cut at the left edge
+    plt.close(fig)
+    fig = plots.topic_term_bars(seed_model.term_weights(8), ["north korea / missile launches / drills"] * 4)
+    fig.canvas.draw()
+    boxes = [a.title.get_window_extent(fig.canvas.get_renderer()) for a in fig.axes if a.get_title()]
+    assert not any(b1.overlaps(b2) for i, b1 in enumerate(boxes) for b2 in boxes[i + 1:])
+    plt.close(fig)

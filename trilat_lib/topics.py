@@ -584,7 +584,7 @@ class TopicModel:
         keep_numbers: bool = False,
         min_word_len: int = 2,
         boilerplate: str | None = DEFAULT_BOILERPLATE,
-        min_df: int | float = 2,
+        min_df: int | float = 1,
         max_df: int | float = 0.5,
         max_features: int | None = None,
         phrases: bool = False,
