@@ -971,16 +971,13 @@ class TopicModel:
         long = self.document_topics_.reset_index().melt(id_vars="doc_id", var_name="topic", value_name="weight")
         long["topic"] = long["topic"].astype(int)
         long["label"] = [labels[t] for t in long["topic"]]
-        # the best passage of each (document, topic): first passage with the highest weight
+        # the best passage of each (document, topic): the first passage with the highest weight
         p = self.passages_
         w = pd.DataFrame(self.passage_topics_, columns=range(self.n_topics_))
-        w["doc_id"] = p["doc_id"].to_numpy()
-        w["_row"] = np.arange(len(p))
-        best = (w.melt(id_vars=["doc_id", "_row"], var_name="topic", value_name="pw")
-                .sort_values(["doc_id", "topic", "pw", "_row"], ascending=[True, True, False, True], kind="stable")
-                .drop_duplicates(["doc_id", "topic"]))
+        first = w.groupby(p["doc_id"].to_numpy(), sort=False).idxmax()  # row labels = positions in passages_
+        best = first.rename_axis("doc_id").reset_index().melt(id_vars="doc_id", var_name="topic", value_name="_row")
         best["topic"] = best["topic"].astype(int)
-        rows = best["_row"].to_numpy()
+        rows = best["_row"].to_numpy(dtype=int)
         best = best.assign(passage_id=p["passage_id"].to_numpy()[rows], sentence_id=p["sentence_id"].to_numpy()[rows],
                            sentence_id_end=p["sentence_id_end"].to_numpy()[rows])
         long = long.merge(best[["doc_id", "topic", "passage_id", "sentence_id", "sentence_id_end"]],
