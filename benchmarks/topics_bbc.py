@@ -266,7 +266,7 @@ def octis_protocol(ks, seeds) -> pd.DataFrame:
 def _md_table(df: pd.DataFrame, floatfmt: str = ".3f") -> str:
     cols = list(df.columns)
     lines = ["| " + " | ".join(map(str, cols)) + " |", "|" + "---|" * len(cols)]
-    for _, r in df.iterrows():
+    for r in df.itertuples(index=False):  # per cell: integer columns (k, runs) stay integers
         cells = [format(v, floatfmt) if isinstance(v, (float, np.floating)) else str(v) for v in r]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
