@@ -123,7 +123,7 @@ def test_diversity_and_similarity():
 
 @pytest.fixture(scope="module")
 def seed_model(seed_corpus):
-    return TopicModel(n_topics=4, random_state=0).fit(seed_corpus)
+    return TopicModel(n_topics=4, random_state=0, phrases=True).fit(seed_corpus)  # as notebook 02
 
 
 def test_model_api(seed_model, seed_corpus):
@@ -339,3 +339,117 @@ def test_bbc_subset_recovers_categories(shared_data):
     dominant = m.document_topics_.to_numpy().argmax(axis=1)
     assert normalized_mutual_info_score(labels, dominant) > 0.6
     assert m.coherence_ > 0.05 and not math.isnan(m.coherence_)
+
+
+# --------------------------------------------------------------------------- vocabulary rules
+
+
+def test_plural_folding_folds_only_true_plurals():
+    from trilat_lib.topics import plural_map, plural_singular
+
+    vocab = {"doe", "goe", "go", "do", "physic", "new", "good", "arm", "busines", "statu", "crisi", "variou",
+             "sanction", "policy", "tax", "church", "movie", "country", "shoe", "hero", "life", "move", "toe",
+             "to", "window", "state", "time"}
+    # verbs, pluralia tantum and singular nouns in -s are never folded
+    for word in ("does", "goes", "has", "was", "physics", "politics", "news", "series", "species", "goods",
+                 "arms", "business", "status", "crisis", "various"):
+        assert plural_singular(word, vocab) is None, word
+    want = {"sanctions": "sanction", "policies": "policy", "taxes": "tax", "churches": "church",
+            "movies": "movie", "countries": "country", "shoes": "shoe", "heroes": "hero", "lives": "life",
+            "moves": "move", "toes": "toe", "states": "state"}
+    for word, singular in want.items():
+        assert plural_singular(word, vocab) == singular, word
+    assert plural_singular("missiles", vocab) is None  # the singular must occur too
+    # a plural written with a capital most of the time is a name ("Windows", "Times"), not a plural
+    words = {"windows", "window", "times", "time", "states", "state"}
+    assert plural_map(words, capitalised={"windows": 0.9, "times": 0.8, "states": 0.1}) == {"states": "state"}
+
+
+def test_plural_folding_in_the_model():
+    texts = [
+        "Microsoft Windows needs a patch. Windows users should update Windows now.",
+        "Microsoft Windows security flaws worry users. The window of the office was open.",
+        "He does what he says. The news goes on. Does she know? Doe and Goe are names here.",
+        "Physics students and a physic garden. Sanctions on exports; a sanction on imports.",
+    ] * 2
+    m = TopicModel(n_topics=2, min_df=1, max_df=1.0, fold_plurals=True, passage_unit="document").fit(texts)
+    pm = m._analyzer.plural_map_
+    assert pm.get("sanctions") == "sanction"
+    for word in ("windows", "does", "goes", "physics", "news"):
+        assert word not in pm, (word, pm.get(word))
+    vocab = set(m.vocabulary_)
+    assert "windows" in vocab and "sanction" in vocab and "sanctions" not in vocab
+
+
+def test_extra_stop_words_remove_phrases_and_their_words():
+    texts = [
+        "The United States and Japan signed a deal. The United States' tariffs on Japan worried Seoul.",
+        "Officials in the United-States met Korea. United Nations envoys watched the states of play.",
+        "Korea and the United States held drills; Japan watched. North Korea condemned the drills.",
+    ] * 3
+    kw = dict(n_topics=2, min_df=1, max_df=1.0, passage_unit="document", random_state=0)
+    plain = set(TopicModel(**kw).fit(texts).vocabulary_)
+    assert "united states" in plain or {"united", "states"} <= plain
+    m = TopicModel(extra_stop_words=["korea", "japan", "United States"], **kw).fit(texts)
+    vocab = set(m.vocabulary_)
+    assert not vocab & {"united states", "korea", "japan", "north korea"}
+    # the phrase's words go where they form the phrase, not elsewhere ("united nations", "states of play")
+    assert any("united" in t for t in vocab) and any("states" in t or "state" == t for t in vocab)
+    assert not any(t.startswith("states") and "united" in t for t in vocab)
+    with pytest.raises(ParameterError, match="extra_stop_words"):
+        TopicModel(extra_stop_words="korea").fit(texts)
+
+
+def test_document_table_points_to_each_topics_best_passage(seed_model):
+    table = seed_model.document_table()
+    assert {"doc_id", "sentence_id", "passage_id", "topic", "weight"} <= set(table.columns)
+    p = seed_model.passage_table()
+    for row in table.sample(12, random_state=0).itertuples():
+        mine = p[p["doc_id"] == row.doc_id]
+        best = mine.loc[mine[f"topic_{row.topic}"].idxmax()]
+        assert row.passage_id == best["passage_id"] and row.sentence_id == best["sentence_id"]
+    assert table["sentence_id"].nunique() > 1  # a real sentence, not always 0
+
+
+def test_defaults_are_the_measured_ones():
+    """benchmarks/topics_bbc.py (shared reference, --ablate) chose these; change them only with new figures."""
+    m = TopicModel()
+    assert (m.passage_unit, m.phrases, m.fold_plurals, m.min_df, m.max_df, m.sublinear_tf) == (
+        "auto", False, False, 1, 0.5, True)
+    few = TopicModel(n_topics=2).fit(TOY * 3)
+    assert few.passage_unit_ == "paragraph"
+    many = TopicModel(n_topics=2, max_df=1.0).fit([f"Tariffs on chips {i}. Missile drills near Korea." for i in range(500)])
+    assert many.passage_unit_ == "document" and len(many.passages_) == 500
+
+
+def test_topic_figures_keep_labels_whole_and_titles_clear(seed_model):
+    """Long document titles are wrapped at word boundaries (never cut mid-word) and the heatmap's
+    title does not collide with the colour bar's label; topic-panel titles do not overlap."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from trilat_lib import plots
+
+    plots.use_style()
+    long_titles = [f"{d}: Why détente in Japan and South Korea is crucial to Biden's Asian strategy and more"
+                   for d in seed_model.document_topics_.index]
+    fig = plots.topic_heatmap(seed_model.document_topics_, ["a very long topic label / another one"] * 4,
+                              row_labels=long_titles)
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    ax, cax = fig.axes[0], fig.axes[1]
+    for tick, full in zip(ax.get_yticklabels(), long_titles):
+        shown = tick.get_text().replace("\n", " ").removesuffix(" …")
+        assert full.startswith(shown) and (shown == full or full[len(shown)] == " "), tick.get_text()
+        assert all(len(line) <= 42 for line in tick.get_text().split("\n"))
+    title = fig._suptitle.get_window_extent(renderer)
+    assert not title.overlaps(cax.yaxis.label.get_window_extent(renderer))
+    assert all(t.get_window_extent(renderer).x0 >= -1 for t in ax.get_yticklabels())  # nothing cut at the left edge
+    plt.close(fig)
+    fig = plots.topic_term_bars(seed_model.term_weights(8), ["north korea / missile launches / drills"] * 4)
+    fig.canvas.draw()
+    boxes = [a.title.get_window_extent(fig.canvas.get_renderer()) for a in fig.axes if a.get_title()]
+    assert not any(b1.overlaps(b2) for i, b1 in enumerate(boxes) for b2 in boxes[i + 1:])
+    plt.close(fig)

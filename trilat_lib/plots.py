@@ -262,7 +262,7 @@ def topic_term_bars(term_weights, labels, top_n: int = 8, title: str = "Top term
         ax = axes[i // ncol][i % ncol]
         d = term_weights[term_weights["topic"] == t].sort_values("rank").head(top_n)
         ax.barh(d["term"][::-1], d["weight"][::-1], color=cmap(i % 10))
-        ax.set_title(f"{t}: {labels[t]}", fontsize=12)
+        ax.set_title(_wrap_label(f"{t}: {labels[t]}", 30), fontsize=12)  # wrapped: no overlap with the next panel
         ax.tick_params(axis="y", labelsize=11)
         ax.set_xlabel("weight", fontsize=10)
     for j in range(len(topics), nrow * ncol):
@@ -272,13 +272,26 @@ def topic_term_bars(term_weights, labels, top_n: int = 8, title: str = "Top term
     return fig
 
 
-def topic_heatmap(doc_topics, labels, row_labels=None, title: str = "Topic weights per document"):
-    """Document × topic heatmap of ``TopicModel.document_topics_`` (rows sum to 1), annotated."""
+def _wrap_label(text: str, width: int, lines: int = 2) -> str:
+    """``text`` wrapped at word boundaries into at most ``lines`` lines of ``width`` characters
+    (an ellipsis marks a cut), so long names neither run off the figure nor stop mid-word."""
+    import textwrap as _tw
+
+    return "\n".join(_tw.wrap(str(text), width, max_lines=lines, placeholder=" …")) or str(text)
+
+
+def topic_heatmap(doc_topics, labels, row_labels=None, title: str = "Topic weights per document",
+                  label_width: int = 40):
+    """Document × topic heatmap of ``TopicModel.document_topics_`` (rows sum to 1), annotated.
+    Row and topic names are wrapped at word boundaries (``label_width`` characters a line)."""
     import numpy as _np
 
     vals = doc_topics.to_numpy(dtype=float)
     n, k = vals.shape
-    fig, ax = plt.subplots(figsize=(max(7, 1.3 * k + 3), min(24, max(3.5, 0.55 * n + 2))))
+    rows = [_wrap_label(r, label_width) for r in (row_labels if row_labels is not None else doc_topics.index)]
+    cols = [_wrap_label(f"{j}: {labels[j]}", 24) for j in range(k)]
+    two_line = any("\n" in r for r in rows)
+    fig, ax = plt.subplots(figsize=(max(9, 1.3 * k + 7), min(24, max(4.5, (0.8 if two_line else 0.55) * n + 3))))
     im = ax.imshow(vals, cmap="Purples", vmin=0, vmax=max(0.01, _np.nanmax(vals)), aspect="auto")
     if n * k <= 400:
         for i in range(n):
@@ -286,15 +299,15 @@ def topic_heatmap(doc_topics, labels, row_labels=None, title: str = "Topic weigh
                 ax.text(j, i, f"{vals[i, j]:.2f}", ha="center", va="center", fontsize=10,
                         color="white" if vals[i, j] > 0.6 * _np.nanmax(vals) else "black")
     ax.set_xticks(range(k))
-    ax.set_xticklabels([f"{j}: {labels[j]}" for j in range(k)], rotation=35, ha="right")
+    ax.set_xticklabels(cols, rotation=35, ha="right")
     if n <= 60:  # beyond that, names would overlap: the rows are in doc_topics order
         ax.set_yticks(range(n))
-        ax.set_yticklabels(row_labels if row_labels is not None else doc_topics.index)
+        ax.set_yticklabels(rows, fontsize=11)
     ax.grid(False)
     ax.set_xlabel("topic")
     ax.set_ylabel("document" if n <= 60 else f"{n} documents, in corpus order")
     fig.colorbar(im, ax=ax, label="share of the document", shrink=0.8)
-    ax.set_title(title)
+    fig.suptitle(title, fontsize=16, fontweight="bold")  # over the whole figure: clear of the colour bar
     fig.tight_layout()
     return fig
 
@@ -313,7 +326,7 @@ def topic_share_bars(prevalence, labels, title: str = "Topic shares by outlet", 
     for j, col in enumerate(prevalence.columns):
         vals = prevalence[col].to_numpy(dtype=float)
         t = int(str(col).split("_")[-1])
-        ax.barh(names, vals, left=left, color=cmap(t % 10), label=f"{t}: {labels[t]}")
+        ax.barh(names, vals, left=left, color=cmap(t % 10), label=_wrap_label(f"{t}: {labels[t]}", 32))
         for y, (l, v) in enumerate(zip(left, vals)):
             if v >= 0.08:
                 ax.text(l + v / 2, y, f"{v:.0%}", ha="center", va="center", fontsize=10, color="white")
@@ -336,7 +349,7 @@ def topic_shares_over_time(prevalence, labels, title: str = "Topic shares over p
     for col in prevalence.columns:
         t = int(str(col).split("_")[-1])
         ax.plot(prevalence.index, prevalence[col], marker="o", linewidth=2, color=cmap(t % 10),
-                label=f"{t}: {labels[t]}")
+                label=_wrap_label(f"{t}: {labels[t]}", 32))
     ax.set_ylim(0, 1)
     ax.set_xlabel("publication date")
     ax.set_ylabel("mean share of the documents' text")

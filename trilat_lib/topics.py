@@ -7,8 +7,11 @@ weights are aggregated back to documents, outlets and publication dates. Every p
 its ``doc_id`` and the range of ``sentence_id`` it covers.
 
 Vocabulary: stop words (:func:`trilat_lib.text.stopwords`), numbers, boilerplate lines and very
-rare/very common terms are removed; frequent collocations ("north korea", "supply chain") are
-merged into one term before counting (``phrases=True``). All of it is set by parameters.
+rare/very common terms are removed. Optionally, frequent collocations ("north korea", "supply
+chain") are merged into one term before counting (``phrases=True``) and true plurals folded onto
+their singular (``fold_plurals=True``). Both are off by default: on BBC News, scored against the
+raw articles (``python -m benchmarks.topics_bbc --ablate``), each cost NPMI coherence. All of it
+is set by parameters.
 
 Measures (all pure functions, usable on any model's top words):
 
@@ -41,6 +44,11 @@ from .errors import ParameterError
 EPSILON = 1e-12  # gensim's smoothing constant in (N)PMI
 METHODS = ("nmf", "lda")
 UNITS = ("paragraph", "sentences", "document")
+# passage_unit="auto": whole documents from this many documents on, paragraphs below. On BBC News
+# (2,225 articles, benchmarks/topics_bbc.py) whole documents gave topics at least as coherent as
+# paragraphs at a fifteenth of the fit time; a handful of long articles needs paragraphs to have
+# enough units for several topics.
+AUTO_DOCUMENT_MIN = 500
 
 # Lines that are page furniture rather than reporting; removed before tokenising.
 DEFAULT_BOILERPLATE = (
@@ -314,6 +322,66 @@ def make_passages(
 # --------------------------------------------------------------------------- vocabulary
 
 
+# Words ending in -s that are not plurals, or whose singular means something else ("goods" is
+# not more than one "good", "arms" not arms of the body); never folded. Also never folded: words
+# ending in -ss/-us/-is/-ics/-ous ("business", "status", "crisis", "physics", "various").
+NOT_PLURALS = frozenset("""
+    does goes has was is this his hers its ours yours theirs thus plus yes unless always perhaps whereas
+    besides sometimes afterwards nevertheless towards lots news series species means headquarters
+    goods arms customs savings earnings clothes thanks glasses times affairs securities damages
+    olympics politics economics physics athletics mathematics lens chaos bias alias atlas canvas
+    leaves saves
+""".split())
+# -ves plurals of -f/-fe nouns; any other -ves word folds by dropping the "s" ("moves" -> "move")
+_VES = {"lives": "life", "wives": "wife", "knives": "knife", "wolves": "wolf", "halves": "half",
+        "shelves": "shelf", "thieves": "thief", "calves": "calf"}
+_SENTENCE_START = frozenset('.!?:;"“”‘’\'(—–-')  # tokens after which a capital says nothing
+_ES_AFTER = ("ches", "shes", "sses", "xes", "zes")  # "taxes" -> "tax", "churches" -> "church"
+
+
+def plural_singular(word: str, vocabulary: Any) -> str | None:
+    """The singular that the plural ``word`` folds onto, or ``None`` to leave it alone.
+
+    Rule-based and conservative: only a word that looks like a regular English plural and whose
+    singular also occurs in ``vocabulary`` (any container of words) is folded. Never folded:
+    :data:`NOT_PLURALS` (verbs such as "does"/"goes", pluralia tantum such as "news", "goods"),
+    words of three letters or fewer, and words ending in -ss, -us, -is, -ics or -ous. Candidates,
+    first match wins: -ies → -y or -ie ("policies", "movies"); -oes → -oe or -o ("shoes",
+    "heroes"); after ch/sh/ss/x/z drop -es ("taxes"), else -s; -ves → -f/-fe for the usual nouns ("lives"), else drop -s.
+    """
+    w = word
+    if (len(w) <= 3 or not w.endswith("s") or w in NOT_PLURALS
+            or w.endswith(("ss", "us", "is", "ics", "ous", "'s", "’s"))):
+        return None
+    if w.endswith("ies"):
+        cands = [w[:-3] + "y", w[:-1]]
+    elif w.endswith("oes"):
+        cands = [w[:-1], w[:-2]]  # "shoes", "toes"; "heroes"
+    elif w.endswith(_ES_AFTER):
+        cands = [w[:-2], w[:-1]]
+    elif w in _VES:
+        cands = [_VES[w]]
+    else:
+        cands = [w[:-1]]
+    return next((c for c in cands if len(c) > 2 and c in vocabulary), None)
+
+
+def plural_map(counts: Any, capitalised: dict[str, float] | None = None) -> dict[str, str]:
+    """``{plural: singular}`` for the words of ``counts`` (any container of words) that
+    :func:`plural_singular` folds. ``capitalised`` (share of a word's occurrences written with a
+    capital) keeps names out: a plural written with a capital most of the time ("Windows",
+    "Times", "Williams") is a name, not a plural, and is left alone."""
+    cap = capitalised or {}
+    out = {}
+    for w in counts:
+        if cap.get(w, 0.0) > 0.5:
+            continue
+        s = plural_singular(w, counts)
+        if s is not None:
+            out[w] = s
+    return out
+
+
 class _TermMemo(dict):
     """``memo[token]`` = ``term(token)``, computed on first use."""
 
@@ -332,11 +400,17 @@ class _Analyzer:
 
     def __init__(self, stop_words: frozenset[str], keep_numbers: bool, min_word_len: int,
                  boilerplate: str | None, phrases: bool, phrase_min_count: int,
-                 phrase_threshold: float, fold_plurals: bool):
+                 phrase_threshold: float, fold_plurals: bool, stop_phrases: Sequence[Sequence[str]] = ()):
         self.stop_words = stop_words
         self.keep_numbers = keep_numbers
         self.min_word_len = min_word_len
         self.boilerplate = re.compile(boilerplate) if boilerplate else None
+        # multi-word stop entries ("united states"): their words are cut out wherever they occur in
+        # that order, across spaces/hyphens, with an optional possessive ("United States'", "U.S.-Japan" no)
+        self.stop_phrases = (re.compile(
+            r"(?<!\w)(?:" + "|".join(r"[\s\-–—]+".join(re.escape(w) for w in ph) for ph in
+                                  sorted(stop_phrases, key=len, reverse=True)) + r")(?:['’]s?)?(?!\w)",
+            re.IGNORECASE) if stop_phrases else None)
         self.phrases = phrases
         self.phrase_min_count = phrase_min_count
         self.phrase_threshold = phrase_threshold
@@ -368,6 +442,8 @@ class _Analyzer:
         """Content tokens with ``None`` where a stop word, number or punctuation broke the run."""
         if self.boilerplate is not None:
             txt = self.boilerplate.sub(" ", txt)
+        if self.stop_phrases is not None:
+            txt = self.stop_phrases.sub(" | ", txt)  # a break: no phrase spans the gap
         seq = [w for chunk in txt.split() for w in self._chunks[chunk]]
         # a break is kept only right after a term: runs of breaks collapse, none leads
         return [w for w, prev in zip(seq, [None, *seq]) if w is not None or prev is not None]
@@ -388,6 +464,24 @@ class _Analyzer:
                 out.append(w)
                 i += 1
         return out
+
+    @staticmethod
+    def _capitalised(words: Any, texts: Iterable[str]) -> dict[str, float]:
+        """Share of the occurrences of each -s word of ``words`` written with a capital, not
+        counting sentence starts (after . ! ? : quotes or a line break, where every word has one)."""
+        total: Counter = Counter()
+        cap: Counter = Counter()
+        for txt in texts:
+            for line in txt.splitlines():
+                prev = "."
+                for tok in _text._TOKEN_RE.findall(line):
+                    if tok[-1:] in "sS" and len(tok) > 3 and prev not in _SENTENCE_START:
+                        w = _text.normalize_token(tok)
+                        if w in words:
+                            total[w] += 1
+                            cap[w] += tok[0].isupper()
+                    prev = tok
+        return {w: cap[w] / n for w, n in total.items()}
 
     def fit_transform(self, texts: Sequence[str]) -> list[list[str]]:
         # A corpus repeats passages (syndication, boilerplate): each distinct one is analysed once
@@ -411,14 +505,8 @@ class _Analyzer:
             self.phrases_ = ph
         merged = {t: self._merge(seq) for t, seq in raw_of.items()}
         if self.fold_plurals:  # then single words: "sanctions" -> "sanction" when both occur
-            uni = dict.fromkeys(w for seq in merged.values() for w in seq if " " not in w)  # what occurs
-            pm = {}
-            for w in uni:
-                if len(w) > 3 and w.endswith("s") and not w.endswith(("ss", "us", "is", "'s")):
-                    if w.endswith("ies") and w[:-3] + "y" in uni:
-                        pm[w] = w[:-3] + "y"
-                    elif w[:-1] in uni:
-                        pm[w] = w[:-1]
+            uni = Counter(w for t in texts for w in merged[t] if " " not in w)
+            pm = plural_map(uni, capitalised=self._capitalised(uni, raw_of))
             # a phrase whose last word is plural folds onto its singular phrase ("supply chains")
             phr = dict.fromkeys(w for seq in merged.values() for w in seq if " " in w)
             for w in phr:
@@ -447,16 +535,26 @@ class TopicModel:
     method : ``"nmf"`` (default; NMF on sublinear TF-IDF, NNDSVDa init) or ``"lda"``
         (scikit-learn's batch LDA on counts).
     passage_unit, passage_size, min_passage_words : how texts are cut into passages
-        (see :func:`make_passages`); ``"document"`` models whole texts.
+        (see :func:`make_passages`); ``"document"`` models whole texts; ``"auto"`` (default)
+        uses whole documents from :data:`AUTO_DOCUMENT_MIN` (500) documents on and paragraphs
+        below (fitted choice in ``passage_unit_``).
     stop_words : ``"default"`` (:func:`trilat_lib.text.stopwords`), ``None`` or a word list;
-        ``extra_stop_words`` are added to it.
+        ``extra_stop_words`` are added to it. An extra entry of several words ("united states")
+        is a stop phrase: its words are removed wherever they occur in that order (with hyphens,
+        any case, possessive), so neither the phrase nor its words from it become terms, while
+        the same words elsewhere ("united nations") stay.
     keep_numbers, min_word_len, boilerplate : token filters (``boilerplate`` is a regex of
         lines to delete first; ``None`` disables it).
     min_df, max_df, max_features : vocabulary pruning as in scikit-learn (int = passages,
         float = share of passages).
     phrases, phrase_min_count, phrase_threshold : merge adjacent word pairs seen at least
-        ``phrase_min_count`` times with phrase NPMI >= ``phrase_threshold`` into one term.
-    fold_plurals : map "sanctions" to "sanction" when both occur.
+        ``phrase_min_count`` times with phrase NPMI >= ``phrase_threshold`` into one term
+        (off by default: it cost coherence on BBC News; turn it on to tell "north korea" from
+        "south korea").
+    fold_plurals : map true plurals onto their singular when both occur ("sanctions" →
+        "sanction"; never verbs such as "does", names such as "Windows" or words such as "news";
+        see :func:`plural_singular`). Off by default (it cost coherence on BBC News).
+    sublinear_tf : NMF weighs terms by ``1 + log(tf)`` × idf (default) rather than tf × idf.
     coherence_window : NPMI window for the k-selection and :attr:`coherence_` (see
         :func:`npmi_per_topic`).
     k_candidates, stability_runs, stability_sample : auto-k search range, and the number of
@@ -466,7 +564,7 @@ class TopicModel:
         It keeps ``"auto"`` fast on tens of thousands of articles.
     random_state : seed for the model and the stability resamples.
 
-    Fitted attributes: ``n_topics_``, ``passages_``, ``documents_``, ``vocabulary_``,
+    Fitted attributes: ``n_topics_``, ``passage_unit_``, ``passages_``, ``documents_``, ``vocabulary_``,
     ``components_`` (topics × terms, rows sum to 1), ``passage_topics_`` (passages × topics,
     rows sum to 1), ``document_topics_`` (DataFrame, documents × topics), ``topics_``
     (summary table), ``coherence_`` and ``diversity_``, ``k_selection_`` (auto only),
@@ -478,7 +576,7 @@ class TopicModel:
         n_topics: int | str = 8,
         method: str = "nmf",
         random_state: int | None = 0,
-        passage_unit: str = "paragraph",
+        passage_unit: str = "auto",
         passage_size: int = 3,
         min_passage_words: int = 8,
         stop_words: str | Iterable[str] | None = "default",
@@ -486,14 +584,15 @@ class TopicModel:
         keep_numbers: bool = False,
         min_word_len: int = 2,
         boilerplate: str | None = DEFAULT_BOILERPLATE,
-        min_df: int | float = 2,
+        min_df: int | float = 1,
         max_df: int | float = 0.5,
         max_features: int | None = None,
-        phrases: bool = True,
+        phrases: bool = False,
         phrase_min_count: int = 3,
         phrase_threshold: float = 0.5,
-        fold_plurals: bool = True,
+        fold_plurals: bool = False,
         max_iter: int = 400,
+        sublinear_tf: bool = True,
         coherence_window: int | str = 10,
         k_candidates: Sequence[int] = tuple(range(2, 13)),
         stability_runs: int = 3,
@@ -519,6 +618,7 @@ class TopicModel:
         self.phrase_threshold = phrase_threshold
         self.fold_plurals = fold_plurals
         self.max_iter = max_iter
+        self.sublinear_tf = sublinear_tf
         self.coherence_window = coherence_window
         self.k_candidates = k_candidates
         self.stability_runs = stability_runs
@@ -538,8 +638,8 @@ class TopicModel:
             raise ParameterError(f"method={self.method!r}: use one of {', '.join(METHODS)}.")
         if self.n_topics != "auto" and not (isinstance(self.n_topics, (int, np.integer)) and self.n_topics >= 1):
             raise ParameterError(f"n_topics={self.n_topics!r}: use a positive integer or 'auto'.")
-        if self.passage_unit not in UNITS:
-            raise ParameterError(f"passage_unit={self.passage_unit!r}: use one of {', '.join(UNITS)}.")
+        if self.passage_unit not in (*UNITS, "auto"):
+            raise ParameterError(f"passage_unit={self.passage_unit!r}: use auto or one of {', '.join(UNITS)}.")
         if self.selection_max_passages is not None and (
                 isinstance(self.selection_max_passages, bool) or not isinstance(self.selection_max_passages, int)
                 or self.selection_max_passages < 100):
@@ -552,6 +652,22 @@ class TopicModel:
             if not ks or any(not isinstance(k, (int, np.integer)) or k < 1 for k in ks):
                 raise ParameterError(f"k_candidates={self.k_candidates!r}: use a list of positive integers.")
 
+    def _stop_terms(self) -> tuple[frozenset[str], list[list[str]]]:
+        """Stop words (one token each) and stop phrases (several tokens, from ``extra_stop_words``)."""
+        if isinstance(self.extra_stop_words, str):
+            raise ParameterError(f"extra_stop_words={self.extra_stop_words!r}: use a list of words or "
+                                 'phrases, e.g. ["korea", "united states"].')
+        words, phrases = set(), []
+        for entry in self.extra_stop_words:
+            if not isinstance(entry, str):
+                raise ParameterError(f"extra_stop_words: {entry!r} is not a string; list words or phrases.")
+            toks = _text.tokens(entry, lower=True)
+            if len(toks) > 1:
+                phrases.append(toks)
+            elif toks:
+                words.add(toks[0])
+        return self._stop_set() | words, phrases
+
     def _stop_set(self) -> frozenset[str]:
         if self.stop_words == "default":
             base = _text.stopwords()
@@ -561,7 +677,7 @@ class TopicModel:
             raise ParameterError(f"stop_words={self.stop_words!r}: use 'default', None or a list of words.")
         else:
             base = frozenset(w.lower() for w in self.stop_words)
-        return base | frozenset(w.lower() for w in self.extra_stop_words)
+        return base
 
     def _estimator(self, k: int, seed: int | None):
         from sklearn.decomposition import NMF, LatentDirichletAllocation
@@ -577,7 +693,7 @@ class TopicModel:
         if fit:
             from sklearn.feature_extraction.text import TfidfTransformer
 
-            self._tfidf = TfidfTransformer(sublinear_tf=True)
+            self._tfidf = TfidfTransformer(sublinear_tf=self.sublinear_tf)
             return self._tfidf.fit_transform(counts)
         return self._tfidf.transform(counts)
 
@@ -610,10 +726,13 @@ class TopicModel:
              "published": getattr(d, "published", None), "date_precision": getattr(d, "date_precision", None)}
             for d in docs
         ])
-        passages = make_passages(docs, self.passage_unit, self.passage_size, self.min_passage_words)
+        self.passage_unit_ = self.passage_unit if self.passage_unit != "auto" else (
+            "document" if len(docs) >= AUTO_DOCUMENT_MIN else "paragraph")
+        passages = make_passages(docs, self.passage_unit_, self.passage_size, self.min_passage_words)
+        stop_words, stop_phrases = self._stop_terms()
         self._analyzer = _Analyzer(
-            self._stop_set(), self.keep_numbers, self.min_word_len, self.boilerplate, self.phrases,
-            self.phrase_min_count, self.phrase_threshold, self.fold_plurals,
+            stop_words, self.keep_numbers, self.min_word_len, self.boilerplate, self.phrases,
+            self.phrase_min_count, self.phrase_threshold, self.fold_plurals, stop_phrases,
         )
         token_lists = self._analyzer.fit_transform(passages["text"].tolist())
         if not any(token_lists):
@@ -839,16 +958,33 @@ class TopicModel:
         return df
 
     def document_table(self) -> pd.DataFrame:
-        """Tidy document × topic table: ``doc_id``, ``sentence_id`` (always 0: the whole
-        document starts at its first sentence), ``outlet``, ``published``, ``topic``, ``label``, ``weight``."""
+        """Tidy document × topic table: ``doc_id``, ``sentence_id``, ``passage_id``,
+        ``sentence_id_end``, ``outlet``, ``published``, ``topic``, ``label``, ``weight``.
+
+        ``weight`` is the topic's share of the document. ``passage_id`` is the document's passage
+        that gives the topic the most weight (its evidence in that document; ties: the earlier
+        passage) and ``sentence_id`` … ``sentence_id_end`` the sentences it covers, so each row can
+        be traced to the text. A document none of whose passages has a vocabulary term points to
+        its first passage."""
         self._check_fitted()
         labels = self.labels()
         long = self.document_topics_.reset_index().melt(id_vars="doc_id", var_name="topic", value_name="weight")
         long["topic"] = long["topic"].astype(int)
         long["label"] = [labels[t] for t in long["topic"]]
+        # the best passage of each (document, topic): the first passage with the highest weight
+        p = self.passages_
+        w = pd.DataFrame(self.passage_topics_, columns=range(self.n_topics_))
+        first = w.groupby(p["doc_id"].to_numpy(), sort=False).idxmax()  # row labels = positions in passages_
+        best = first.rename_axis("doc_id").reset_index().melt(id_vars="doc_id", var_name="topic", value_name="_row")
+        best["topic"] = best["topic"].astype(int)
+        rows = best["_row"].to_numpy(dtype=int)
+        best = best.assign(passage_id=p["passage_id"].to_numpy()[rows], sentence_id=p["sentence_id"].to_numpy()[rows],
+                           sentence_id_end=p["sentence_id_end"].to_numpy()[rows])
+        long = long.merge(best[["doc_id", "topic", "passage_id", "sentence_id", "sentence_id_end"]],
+                          on=["doc_id", "topic"], how="left")
         long = long.merge(self.documents_[["doc_id", "outlet", "published"]], on="doc_id", how="left")
-        long.insert(1, "sentence_id", 0)
-        return long[["doc_id", "sentence_id", "outlet", "published", "topic", "label", "weight"]]
+        return long[["doc_id", "sentence_id", "passage_id", "sentence_id_end", "outlet", "published", "topic",
+                     "label", "weight"]]
 
     def prevalence(self, by: str = "outlet", freq: str | None = None) -> pd.DataFrame:
         """Mean topic weight of the documents in each group (rows: groups, columns: topics).
@@ -880,7 +1016,7 @@ class TopicModel:
         new texts, cut into passages the same way and aggregated like ``document_topics_``."""
         self._check_fitted()
         docs = _as_documents(texts)
-        passages = make_passages(docs, self.passage_unit, self.passage_size, self.min_passage_words)
+        passages = make_passages(docs, self.passage_unit_, self.passage_size, self.min_passage_words)
         counts = self._vectorizer.transform(self._analyzer.transform(passages["text"].tolist()))
         passages["n_terms"] = np.asarray(counts.sum(axis=1)).ravel()
         W = self._normalise(self._estimator_.transform(self._weigh(counts, fit=False)))
