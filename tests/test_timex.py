@@ -531,3 +531,50 @@ def test_passive_participles_and_deadlines_are_not_past_tense():
     assert values("The sale, which had been expected, is part of a plan to pay down the loan by February.",
                   "1989-10-30")["February"] == "1990-02"
     assert values("Exports fell in February, the ministry said.", "1989-10-30")["February"] == "1989-02"
+
+
+# --------------------------------------------------------------------------- issue 11: TimeML value conventions
+
+@pytest.mark.parametrize("text,expr,value", [
+    # "after/before" + an event is a signal: the expression is the duration (TimeML), not a date
+    # computed from whatever date came before
+    ("In 1978 NASA chose astronauts. Twenty years after the first astronauts were chosen, it changed.",
+     "Twenty years", "P20Y"),
+    ("The warrants may be exercised until 90 days after their issue date.", "90 days", "P90D"),
+    ("The banks must wait at least 30 days before closing the purchase.", "at least 30 days", "P30D"),
+    ("He spoke several months before he entered his current position.", "several months", "PXM"),
+])
+def test_duration_before_an_event_is_a_duration(text, expr, value):
+    t = find(text, expr, "1989-10-27")
+    assert (t.type, t.value) == ("DURATION", value)
+
+
+def test_offset_without_an_event_is_still_a_date():
+    """Nothing follows "after"/"before": the offset is from the previous date, as before."""
+    assert values("They met on June 14, 1940, and she came two days after.", "2004-01-01")["two days after"] == "1940-06-16"
+    assert values("They met on June 14, 1940. Two days before, it rained.", "2004-01-01")["Two days before"] == "1940-06-12"
+
+
+@pytest.mark.parametrize("text,expr,value", [
+    ("In nineteen ninety-one Charles Keating was convicted.", "nineteen ninety-one", "1991"),
+    ("The city could have used protection in nineteen seventy-nine when", "nineteen seventy-nine", "1979"),
+    ("His promise to halve unemployment by the year two thousand has been abandoned.", "the year two thousand", "2000"),
+    ("January nineteen ninety-seven. Atlanta again.", "January nineteen ninety-seven", "1997-01"),
+    ("the level we saw in the winter of nineteen ninety-four.", "the winter of nineteen ninety-four", "1994-WI"),
+])
+def test_years_in_words(text, expr, value):
+    assert find(text, expr, "1998-02-27").value == value
+
+
+def test_years_in_words_that_are_counts_are_not_dates():
+    assert values("The jacket cost nineteen ninety-nine dollars.", "1998-02-27") == {}
+    assert values("There were two thousand people.", "1998-02-27") == {}
+
+
+@pytest.mark.parametrize("text,expr", [
+    ("The units had revenue of $76 million for the year ended March 31.", "the year"),
+    ("In the fiscal year ended Jan. 31, the company reported sales of $59.5 million.", "the fiscal year"),
+])
+def test_year_ended_is_a_one_year_duration(text, expr):
+    t = find(text, expr, "1989-10-31")
+    assert (t.type, t.value) == ("DURATION", "P1Y")

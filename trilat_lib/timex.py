@@ -103,6 +103,21 @@ _NUMWORD = (r"(?:(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:[- 
 _FUZZY = r"(?:a few|a couple of|a couple|several|some|many|few|a number of)"
 _NUM = rf"(?:\d{{1,3}}(?:\.\d)?|{_NUMWORD}|a|an|{_FUZZY})"
 
+# years read out in broadcast transcripts: "nineteen ninety-six", "the year two thousand"
+_SPELLED_YEAR = (r"(?i:(?:eighteen|nineteen)[\s-](?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)"
+                 r"(?:[\s-](?:one|two|three|four|five|six|seven|eight|nine))?)(?![\w-])")
+_SPELLED_2000 = (r"(?i:two\sthousand(?:\s(?:and\s)?(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve"
+                 r"|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen))?)(?![\w-])")
+
+
+def _spelled_year(s: str) -> int:
+    """1996 for "nineteen ninety-six", 2001 for "two thousand and one" (patterns above)."""
+    w = [x for x in re.split(r"[\s-]+", s.lower()) if x != "and"]
+    if w[:2] == ["two", "thousand"]:
+        return 2000 + (_ONES[w[2]] if len(w) > 2 else 0)
+    return _ONES[w[0]] * 100 + _TENS[w[1]] + (_ONES[w[2]] if len(w) > 2 else 0)
+
+
 _WORD_BEFORE_BLOCK = re.compile(r"(?:[$£€¥#]|\d[.,]?|[A-Za-z]-?)$")
 
 _TENSE_FUTURE = re.compile(
@@ -596,11 +611,11 @@ def _date_from_parts(m, ctx):
     return "DATE", v, mod, True
 
 
-@_rule("month_year", rf"\b{_PMOD}(?P<mon>{_MONTH})(?:,?\s|\sof\s)(?P<y>\d{{4}})(?![\d\w])", 0, group="mon", **_A_MONTH)
+@_rule("month_year", rf"\b{_PMOD}(?P<mon>{_MONTH})(?:,?\s|\sof\s)(?:(?P<y>\d{{4}})(?![\d\w])|(?P<ys>{_SPELLED_YEAR}))",
+       0, group="mon", **_A_MONTH)
 def _r_month_year(m, ctx):
-    if m["mon"] == "May" and False:
-        return None
-    return "DATE", f"{int(m['y']):04d}-{_month_num(m['mon']):02d}", _modval(m["mod"]), False
+    y = int(m["y"]) if m["y"] else _spelled_year(m["ys"])
+    return "DATE", f"{y:04d}-{_month_num(m['mon']):02d}", _modval(m["mod"]), False
 
 
 @_rule("month_rel_year", rf"\b{_PMOD}(?P<mon>{_MONTH})\s(?:of\s)?(?P<rel>(?i:last|this|next|the previous|the following))\s(?i:year)\b", 0, group="mon", **_A_MONTH)
@@ -689,6 +704,17 @@ def _r_year(m, ctx):
     return "DATE", f"{y:04d}", _modval(m["mod"]), False
 
 
+@_rule("spelled_year", rf"\b(?:{_PMOD}(?i:the\syear)\s(?P<y2>{_SPELLED_2000})|(?:(?i:the\syear)\s)?(?P<y>{_SPELLED_YEAR}))",
+       0, words=("eighteen", "nineteen", "thousand"))
+def _r_spelled_year(m, ctx):
+    """Years written in words, as broadcast transcripts do: "in nineteen ninety-six" → "1996",
+    "the year two thousand" → "2000" ("two thousand" alone is a number, so only after "the year")."""
+    if re.match(r"[\s-]?(?:dollars|cents|percent|per\scent|people|hours|years|times|of\b)", ctx.text[m.end():m.end() + 10], re.I):
+        return None  # a count ("nineteen ninety-nine dollars"), not a year
+    y = _spelled_year(m["y"] or m["y2"])
+    return "DATE", f"{y:04d}", _modval(m["mod"]), False
+
+
 @_rule("decade", rf"\b{_PMOD}(?:the\s)?(?P<mod2>early|late|mid-?)?\s?(?P<y>1[0-9]\d0|20\d0)['’]?s\b", digits=4, group="y")
 def _r_decade(m, ctx):
     mod = _modval(m["mod"]) or _modval(m["mod2"])
@@ -729,14 +755,15 @@ def _r_century(m, ctx):
 
 @_rule("season",
        rf"\b{_PMOD}(?P<rel>(?:last|this|next|past|coming|the|that)\s)?(?P<mod2>early\s|late\s)?(?P<s>{_SEASON})"
-       r"(?:(?:\s+of)?\s(?P<y>1[5-9]\d\d|20\d\d)(?!\d))?\b", words=("spring", "summer", "fall", "autumn", "winter"))
+       rf"(?:(?:\s+of)?\s(?:(?P<y>1[5-9]\d\d|20\d\d)(?!\d)|(?P<ys>{_SPELLED_YEAR})))?\b",
+       words=("spring", "summer", "fall", "autumn", "winter"))
 def _r_season(m, ctx):
     code = _SEASONS[m["s"].lower()]
     mod = _modval(m["mod"]) or _modval(m["mod2"])
     rel = (m["rel"] or "").strip().lower()
     before = ctx.text[max(0, m.start() - 10):m.start()]
-    if m["y"]:
-        return "DATE", f"{m['y']}-{code}", mod, False
+    if m["y"] or m["ys"]:
+        return "DATE", f"{int(m['y']) if m['y'] else _spelled_year(m['ys']):04d}-{code}", mod, False
     if not rel and not m["mod"] and not m["mod2"] and not re.search(r"\b(?:in|since|until|by|during|over|this|last|next|for)\s$", before, re.I):
         return None
     if rel in ("the", "that"):
@@ -1002,6 +1029,13 @@ def _r_fiscal_period(m, ctx):
     return "DATE", _fmt(_shift(ctx.dct, "quarter", -1), "quarter"), None, True
 
 
+@_rule("year_ended", r"\b(?P<w>(?:the|its|their)\s(?:fiscal\s|financial\s)?year)(?=\s(?:ended|ending)\b)", words=("year",))
+def _r_year_ended(m, ctx):
+    """Financial reports: "for the year ended March 31" is the twelve months up to that date, a
+    DURATION (TimeML/TimeBank); the end date is tagged on its own."""
+    return "DURATION", "P1Y", None, False
+
+
 # anaphoric day expressions
 @_rule("anaphora_day", r"\b(?P<w>the\snext\sday|the\sfollowing\sday|the\sday\sbefore|the\sday\safter|the\sprevious\sday|that\sday|the\ssame\sday|that\ssame\sday|the\snext\smorning|the\sfollowing\smorning)\b",
        words=("day", "morning"))
@@ -1045,7 +1079,10 @@ def _r_year_adj(m, ctx):
 
 _DUR = (rf"\b{_DMOD}(?P<the>the\s)?(?:(?P<rel>past|last|next|coming|previous|first|final|recent|following|better\spart\sof\sthe|entire)\s)?"
         rf"(?P<n>{_NUM})(?P<sep>[\s-])(?:(?P<n2>and\sa\shalf|or\s(?:so|more|two|three))\s)?"
-        rf"(?P<u>{_UNIT})(?P<pl>s)?(?P<sfx>\s(?:ago|earlier|later|before|after|from\snow|old|low|high))?\b")
+        rf"(?P<u>{_UNIT})(?P<pl>s)?(?P<sfx>\s(?:ago|earlier|later|(?:before|after)(?!\s[\w$(])|from\snow|old|low|high))?\b")
+# "after"/"before" belong to the expression only when nothing follows ("two days before,"); in
+# "two years after the war began" they are a signal to an event, and the expression is the
+# duration "two years" (TimeML): its date depends on the event, not on the previous date
 
 
 @_rule("duration", _DUR, words=_A_UNIT, group="u")
