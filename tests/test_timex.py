@@ -578,3 +578,20 @@ def test_years_in_words_that_are_counts_are_not_dates():
 def test_year_ended_is_a_one_year_duration(text, expr):
     t = find(text, expr, "1989-10-31")
     assert (t.type, t.value) == ("DURATION", "P1Y")
+
+
+@pytest.mark.parametrize("text,expr,value", [
+    ("It lost $158,666 in the third quarter, compared with a year-earlier loss of $26,956.", "year-earlier", "1988-Q3"),
+    ("It posted a third-quarter loss, compared with year-earlier profit of $3.8 million.", "year-earlier", "1988-Q3"),
+    ("Profit fell in the third quarter. The year-ago results included a charge.", "year-ago", "1988-Q3"),
+    ("Profit fell in the third quarter. In the year-ago quarter it rose.", "the year-ago quarter", "1988-Q3"),
+    ("National Intergroup in the year-ago third quarter earned $22.5 million.", "the year-ago third quarter", "1988-Q3"),
+])
+def test_year_ago_adjectives(text, expr, value):
+    """"year-earlier"/"year-ago" before a noun: the expression is the adjective (with the noun
+    only when it names the period), a year before the reported quarter; "a year-earlier loss"
+    holds no duration "a year"."""
+    got = tag(text, "1989-11-02")
+    assert expr in [t.text for t in got], got
+    assert find(text, expr, "1989-11-02").value == value
+    assert not any(t.type == "DURATION" for t in got)

@@ -801,7 +801,7 @@ _QWORD = r"(?P<q>first|second|third|fourth|1st|2nd|3rd|4th|final|last|latest|cur
 
 
 @_rule("quarter",
-       rf"\b{_PMOD}(?:(?P<the>the|this|that|its|this\syear's|last\syear's|next\syear's)\s)?(?:(?P<y0>\d{{4}})\s)?"
+       rf"\b{_PMOD}(?:(?P<the>the|this|that|its|this\syear's|last\syear's|next\syear's)\s)?(?P<ago>year-(?:ago|earlier)\s)?(?:(?P<y0>\d{{4}})\s)?"
        rf"{_QWORD}[\s-](?:fiscal\s|calendar\s)?quarter(?:\s(?:of|in)\s(?:(?:fiscal|calendar)\s)?(?P<y>\d{{4}})|,?\s(?P<y2>\d{{4}}))?\b", words=("quarter",))
 def _r_quarter(m, ctx):
     q = m["q"].lower()
@@ -816,7 +816,7 @@ def _r_quarter(m, ctx):
         return "DATE", f"{y}-Q{qn}", mod, False
     if ctx.dct is None or not ctx.allows("quarter"):
         if ctx.dct is not None and qn:
-            return "DATE", f"{ctx.dct.year:04d}-Q{qn}", mod, True
+            return "DATE", f"{ctx.dct.year - (1 if m['ago'] else 0):04d}-Q{qn}", mod, True
         return "DATE", f"XXXX-Q{qn}" if qn else "XXXX-QX", mod, True
     dct = ctx.dct
     cur_q = (dct.month - 1) // 3 + 1
@@ -833,7 +833,9 @@ def _r_quarter(m, ctx):
         year -= 1
     elif "next year" in the:
         year += 1
-    elif qn > cur_q and ctx.tense(m.start(), m.end()) != "future" and "this" not in the:
+    elif qn > cur_q and (m["ago"] or ctx.tense(m.start(), m.end()) != "future") and "this" not in the:
+        year -= 1
+    if m["ago"]:  # "the year-ago third quarter": a year before the latest such quarter
         year -= 1
     return "DATE", f"{year:04d}-Q{qn}", mod, True
 
@@ -1053,18 +1055,19 @@ def _r_same_year_app(m, ctx):
     return "DATE", m["y"], None, False
 
 
-@_rule("year_rel_adj", r"\b(?P<the>the\s)?(?P<w>year-earlier|year-ago|year-before|a\syear\searlier|a\syear\sago|the\sprevious\syear)(?P<n>\s(?:quarter|period|month|level|figures?|results?))?\b",
+@_rule("year_rel_adj", r"\b(?:(?P<the>the\s)(?=year-(?:earlier|ago|before)\s(?:quarter|period|month)\b))?"
+       r"(?P<w>year-earlier|year-ago|year-before|a\syear\searlier|a\syear\sago|the\sprevious\syear)(?P<n>\s(?:quarter|period|month))?\b(?!-)",
        words=("year",), group="w")
 def _r_year_adj(m, ctx):
-    """"a year earlier", "the year-ago quarter": in financial reports, the reported quarter a year
-    before (the last explicit quarter in the text); otherwise the previous year."""
+    """"a year earlier", "the year-ago quarter", "year-earlier profit": in financial reports, the
+    reported quarter a year before (the last explicit quarter in the text); otherwise the previous
+    year. As in TimeBank, the adjective's noun is part of the expression only when it names the
+    period ("the year-ago quarter"), not in "the year-ago results" (the expression is "year-ago")."""
     w = m["w"].lower()
     base = ctx.ref
     if ctx.last_quarter is not None and (
             (base is not None and base[1] == "quarter") or m["n"] or w in ("year-earlier", "year-ago", "year-before")):
         return "DATE", _fmt(_shift(ctx.last_quarter, "quarter", -4), "quarter"), None, True
-    if w in ("year-earlier", "year-ago", "year-before") and not m["n"]:
-        return None
     if w == "a year ago" and ctx.dct is not None:
         return "DATE", ctx.coarse(_shift(ctx.dct, "year", -1), "year"), None, True
     if base is None:
@@ -1097,7 +1100,7 @@ def _r_duration(m, ctx):
         return None
     if m["sep"] == "-" and re.match(r"[-\s]?(?:old|olds|low|lows|high|highs|record)\b", after, re.I):
         return None
-    if re.search(r"[\d$.,]$", before) or re.match(r"-(?:old|year-old)", after):
+    if re.search(r"[\d$.,]$", before) or re.match(r"-(?:old|year-old|earlier|ago|before)\b", after):
         return None
     if n_s[0].isdigit() and m["sep"] == "-" and re.match(r"\d{2}$", n_s) is None and len(n_s) > 3:
         return None
