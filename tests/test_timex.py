@@ -595,3 +595,12 @@ def test_year_ago_adjectives(text, expr, value):
     assert expr in [t.text for t in got], got
     assert find(text, expr, "1989-11-02").value == value
     assert not any(t.type == "DURATION" for t in got)
+
+
+@pytest.mark.parametrize("text,expr,value", [
+    ("Hate groups grew dramatically over the past year.", "the past year", "1997"),
+    ("Workers lost earning power to inflation in the last decade.", "the last decade", "198"),
+    ("The regime grew stronger in the past two years.", "the past two years", "P2Y"),  # a count: still a duration
+])
+def test_the_past_unit_is_the_previous_calendar_unit(text, expr, value):
+    assert find(text, expr, "1998-03-03").value == value

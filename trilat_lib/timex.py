@@ -966,15 +966,13 @@ def _r_rel_unit(m, ctx):
         mod = mod or ("ON_OR_AFTER" if rel.endswith("this") else "END")
         rel = rel.split()[-1] if not rel.endswith("the") else "that"
     after = ctx.text[m.end():m.end() + 12]
-    if the and rel in ("past", "last") :
-        # "the past year" is a duration (TimeML convention)
-        code, _ = _UNITS[u]
-        if u in ("decade", "century"):
-            return "DURATION", {"decade": "P10Y", "century": "P100Y"}[u], mod, True
-        return "DURATION", f"P1{code}", mod, True
+    if the and rel in ("past", "last") and u == "century":
+        return "DURATION", "P100Y", mod, True  # "the past century": the hundred years up to now
+    # "the past year", "the last decade": the previous calendar unit, as "last year" (TimeBank:
+    # "over the past year" in 1998 is 1997, "in the last decade" is the 1980s)
     if u == "day" and rel in ("this", "last", "past", "next", "coming", "current"):
         return None
-    if rel in ("past",) and not the:
+    if rel == "past":
         rel = "last"
     if rel == "current":
         rel = "this"
