@@ -604,3 +604,10 @@ def test_year_ago_adjectives(text, expr, value):
 ])
 def test_the_past_unit_is_the_previous_calendar_unit(text, expr, value):
     assert find(text, expr, "1998-03-03").value == value
+
+
+def test_as_soon_as_weekday_is_ahead():
+    """"as soon as Tuesday" / "as early as Tuesday" is the coming Tuesday even after "said"."""
+    assert values("The group would be ready to leave as soon as Tuesday, Castro said.", "2000-04-03")["Tuesday"] == "2000-04-04"
+    assert values("His father could come from Cuba as early as Tuesday, officials said.", "2000-04-03")["Tuesday"] == "2000-04-04"
+    assert values("The group left on Tuesday, Castro said.", "2000-04-03")["Tuesday"] == "2000-03-28"
