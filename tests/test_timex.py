@@ -611,3 +611,19 @@ def test_as_soon_as_weekday_is_ahead():
     assert values("The group would be ready to leave as soon as Tuesday, Castro said.", "2000-04-03")["Tuesday"] == "2000-04-04"
     assert values("His father could come from Cuba as early as Tuesday, officials said.", "2000-04-03")["Tuesday"] == "2000-04-04"
     assert values("The group left on Tuesday, Castro said.", "2000-04-03")["Tuesday"] == "2000-03-28"
+
+
+@pytest.mark.parametrize("text,dct,expr,value", [
+    ("He was plucked from the Atlantic on Thanksgiving Day and brought ashore.", "2000-01-06", "Thanksgiving Day", "1999-11-25"),
+    ("He was found in an inner tube last Thanksgiving after a wreck.", "2000-02-10", "last Thanksgiving", "1999-11-25"),
+    ("It is going to be our theme from now to Election Day.", "1998-10-26", "Election Day", "1998-11-03"),
+    ("They married on Christmas Eve 1998.", "2000-01-01", "Christmas Eve 1998", "1998-12-24"),
+    ("The talks will resume after Easter.", "2024-03-01", "Easter", "2024-03-31"),
+])
+def test_holidays(text, dct, expr, value):
+    assert find(text, expr, dct).value == value
+
+
+def test_holiday_words_that_are_not_dates():
+    assert values("Christmas shopping fell and Easter eggs sold out.", "2000-01-06") == {}
+    assert values("They will meet on Thanksgiving.", None) == {"Thanksgiving": "XXXX-11"}

@@ -856,6 +856,81 @@ def _r_half(m, ctx):
     return "DATE", f"{y:04d}-H{h}", None, True
 
 
+# holidays -------------------------------------------------------------------------------------
+
+def _easter(y: int) -> date:
+    """Western Easter Sunday (the anonymous Gregorian computus)."""
+    a, b, c = y % 19, y // 100, y % 100
+    d, e = b // 4, b % 4
+    g = (8 * b + 13) // 25
+    h = (19 * a + b - d - g + 15) % 30
+    i, k = c // 4, c % 4
+    l_ = (32 + 2 * e + 2 * i - h - k) % 7
+    m = (a + 11 * h + 22 * l_) // 451
+    month = (h + l_ - 7 * m + 114) // 31
+    return date(y, month, (h + l_ - 7 * m + 114) % 31 + 1)
+
+
+def _nth_weekday(y: int, month: int, weekday: int, n: int) -> date:
+    """The ``n``-th ``weekday`` (Monday = 1) of a month."""
+    first = date(y, month, 1)
+    return first + timedelta(days=(weekday - first.isoweekday()) % 7 + 7 * (n - 1))
+
+
+# name → (month, day) for fixed dates, or a function of the year for movable ones
+_HOLIDAYS = {
+    "christmas": (12, 25), "christmas day": (12, 25), "christmas eve": (12, 24),
+    "new year's day": (1, 1), "new year's eve": (12, 31), "fourth of july": (7, 4), "july fourth": (7, 4),
+    "halloween": (10, 31), "valentine's day": (2, 14),
+    "thanksgiving": lambda y: _nth_weekday(y, 11, 4, 4), "thanksgiving day": lambda y: _nth_weekday(y, 11, 4, 4),
+    "election day": lambda y: _nth_weekday(y, 11, 1, 1) + timedelta(days=1),  # US: the Tuesday after the first Monday
+    "easter": _easter, "easter sunday": _easter,
+}
+_HOLIDAY_CONTEXT = re.compile(r"\b(?:on|at|by|before|after|since|until|till|over|during|for|around|from|to|through|of)\s$", re.I)
+
+
+@_rule("holiday",
+       r"\b(?:(?P<rel>(?i:last|next|this|this\spast|this\scoming))\s)?(?P<h>Thanksgiving(?:\sDay)?|Christmas(?:\sDay|\sEve)?|"
+       r"New\sYear['’]s\s(?:Day|Eve)|Fourth\sof\sJuly|July\sFourth|Election\sDay|Halloween|Valentine['’]s\sDay|"
+       r"Easter(?:\sSunday)?)(?:,?\s(?P<y>1[5-9]\d\d|20\d\d)(?!\d))?\b(?!['’-])", 0,
+       cased=("Thanksgiving", "Christmas", "New", "Fourth", "Election", "Halloween", "Valentine", "Easter"))
+def _r_holiday(m, ctx):
+    """Named days ("Thanksgiving Day", "last Christmas", "Election Day"): their date in the year
+    given, else the occurrence the tense points to, as for "June 10". A bare "Christmas" or
+    "Easter" is a date only after a preposition or "last/next/this" ("Christmas shopping" is not)."""
+    name = re.sub(r"\s+", " ", m["h"].lower().replace("’", "'"))
+    rule = _HOLIDAYS[name]
+    bare = name in ("christmas", "easter", "thanksgiving", "halloween")
+    if bare and not (m["rel"] or m["y"] or _HOLIDAY_CONTEXT.search(ctx.text, max(0, m.start() - 9), m.start())
+                     or re.match(r"\s?(?:[.,;:!?)]|$)", ctx.text[m.end():m.end() + 2])):
+        return None
+    on = (lambda y: date(y, *rule)) if isinstance(rule, tuple) else rule
+    if m["y"]:
+        return "DATE", on(int(m["y"])).isoformat(), None, False
+    if ctx.dct is None or not ctx.allows("month"):
+        if isinstance(rule, tuple):
+            return "DATE", f"XXXX-{rule[0]:02d}-{rule[1]:02d}", None, True
+        return "DATE", f"XXXX-{on(2000).month:02d}", None, True
+    dct = ctx.dct
+    cands = [on(y) for y in (dct.year - 1, dct.year, dct.year + 1)]
+    rel = (m["rel"] or "").lower()
+    if rel in ("last", "this past"):
+        pick = max(c for c in cands if c < dct)
+    elif rel in ("next", "this coming"):
+        pick = min(c for c in cands if c > dct)
+    elif rel == "this":
+        pick = cands[1]
+    else:
+        tense = ctx.tense(m.start(), m.end())
+        if tense == "future":
+            pick = min(c for c in cands if c >= dct)
+        elif tense == "past":
+            pick = max(c for c in cands if c <= dct)
+        else:
+            pick = min(cands, key=lambda c: abs((c - dct).days))
+    return "DATE", pick.isoformat(), None, True
+
+
 # DCT-relative words ---------------------------------------------------------------------------
 
 @_rule("today", rf"\b{_PMOD}(?P<w>today|yesterday|tomorrow|the day before yesterday|the day after tomorrow)\b(?!['’]s\s(?:world|society|standards))",
