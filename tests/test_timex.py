@@ -627,3 +627,11 @@ def test_holidays(text, dct, expr, value):
 def test_holiday_words_that_are_not_dates():
     assert values("Christmas shopping fell and Easter eggs sold out.", "2000-01-06") == {}
     assert values("They will meet on Thanksgiving.", None) == {"Thanksgiving": "XXXX-11"}
+
+
+def test_this_month_name_and_each_month_name():
+    """"this September" is in the DCT's year even when it is ahead; "each July" recurs (SET)."""
+    assert values("With the general election due this September, figures matter.", "1998-02-05")["this September"] == "1998-09"
+    assert values("Sales were weak this January.", "1998-02-05")["this January"] == "1998-01"
+    t = find("Orangemen march each July from their church.", "each July", "1998-03-22")
+    assert (t.type, t.value) == ("SET", "XXXX-07")

@@ -552,6 +552,8 @@ def _resolve_month_day(ctx, mo: int, day: int | None, start: int, end: int, expl
             pick = min(c for c in cands if key_month(c) >= cur)
         elif rel == "past":
             pick = max(c for c in cands if key_month(c) <= cur)
+        elif rel == "this":  # "this September": the DCT's year, ahead or behind
+            pick = next(c for c in cands if c.year == dct.year)
         else:
             pick = min(cands, key=lambda c: abs((c.year - cur[0]) * 12 + c.month - cur[1]))
         return _fmt(pick, "month")
@@ -642,7 +644,7 @@ _MONTH_CTX_BEFORE = re.compile(
 _DEADLINE_BEFORE = re.compile(r"\b(?:by|until|till|through)\s$", re.I)
 
 
-@_rule("month_alone", rf"\b{_PMOD}(?P<rel>(?i:last|next|this|past|coming)\s)?(?P<mon>{_MONTH_FULL}|(?:Jan|Feb|Aug|Sept|Oct|Nov|Dec)\.)(?!\w)(?!\s\d{{1,2}}(?:st|nd|rd|th)?\b(?![,.]?\d))", 0, group="mon", **_A_MONTH)
+@_rule("month_alone", rf"\b{_PMOD}(?P<rel>(?i:last|next|this|past|coming|every|each)\s)?(?P<mon>{_MONTH_FULL}|(?:Jan|Feb|Aug|Sept|Oct|Nov|Dec)\.)(?!\w)(?!\s\d{{1,2}}(?:st|nd|rd|th)?\b(?![,.]?\d))", 0, group="mon", **_A_MONTH)
 def _r_month_alone(m, ctx):
     mon = m["mon"]
     before = ctx.text[max(0, m.start() - 12):m.start()]
@@ -653,6 +655,8 @@ def _r_month_alone(m, ctx):
     if mon == "March" and re.match(r"\s(?:on|to|through|into)\b", ctx.text[m.end():m.end() + 9]):
         return None
     rel = (m["rel"] or "").strip().lower() or None
+    if rel in ("every", "each"):  # "each July": a recurring month
+        return "SET", f"XXXX-{_month_num(mon):02d}", None, False
     rel = {"past": "last", "coming": "next", "this": "this"}.get(rel, rel) if rel else None
     if rel is None and not m["mod"] and _DEADLINE_BEFORE.search(before):
         rel = "future"  # "pay down the loan by February", "loans through January": a deadline ahead
