@@ -635,3 +635,20 @@ def test_this_month_name_and_each_month_name():
     assert values("Sales were weak this January.", "1998-02-05")["this January"] == "1998-01"
     t = find("Orangemen march each July from their church.", "each July", "1998-03-22")
     assert (t.type, t.value) == ("SET", "XXXX-07")
+
+
+@pytest.mark.parametrize("text,expr,value,mod", [
+    ("For the year, pet food volume was flat.", "the year", "1989", None),
+    ("It aims at a reduction of $500 million by the end of the year.", "the end of the year", "1989", "END"),
+    ("Revenue fell through the first nine months of the year.", "the year", "1989", None),
+    ("Its stock rose to a high for the year of $42.875 a share.", "the year", "1989", None),
+    ("Sales grew in 1975. The year was hard for rivals.", "The year", "1975", None),
+])
+def test_the_year_is_the_reference_year(text, expr, value, mod):
+    t = find(text, expr, "1989-10-30")
+    assert (t.value, t.mod) == (value, mod)
+
+
+def test_the_year_in_titles_and_with_a_number_is_not_the_reference_year():
+    assert values("He was named Person of the Year.", "1989-10-30") == {}
+    assert values("Plans for the year 1990 were drawn up.", "1989-10-30") == {"1990": "1990"}

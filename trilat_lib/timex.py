@@ -1135,6 +1135,24 @@ def _r_anaphora_day(m, ctx):
     return "DATE", (base[0] + timedelta(days=n)).isoformat(), None, True
 
 
+_TITLE_OF_THE_YEAR = re.compile(r"\b(?:man|woman|person|player|coach|rookie|album|song|record|book|car|word|team|athlete|"
+                                r"manager|executive|artist|company|story|event|deal|comeback)\sof\s$", re.I)
+
+
+@_rule("the_year", rf"\b{_PMOD}(?P<w>the\syear)\b(?![-’'])(?!\s(?:ended|ending|before|after|earlier|ago|later|of\s[A-Za-z]|that|when|in\swhich|"
+       r"\d|two\sthousand|nineteen|eighteen))", words=("year",), group="w")
+def _r_the_year(m, ctx):
+    """"the year" on its own ("for the year", "the first nine months of the year", "by the end of
+    the year") is the year of the current reference: the last date in the text, else the DCT
+    (TimeBank annotates every such mention); not in "Person of the Year"."""
+    if _TITLE_OF_THE_YEAR.search(ctx.text, max(0, m.start() - 16), m.start()):
+        return None
+    ref = ctx.ref
+    if ref is None or ref[1] in ("decade", "century"):
+        return None
+    return "DATE", f"{ref[0].year:04d}", _modval(m["mod"]), True
+
+
 @_rule("same_year_apposition", r"\b(?:that|the)\s(?:same\s)?year,\s(?P<y>1[5-9]\d\d|20\d\d)\b", words=("year",))
 def _r_same_year_app(m, ctx):
     return "DATE", m["y"], None, False
