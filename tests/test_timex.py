@@ -652,3 +652,14 @@ def test_the_year_is_the_reference_year(text, expr, value, mod):
 def test_the_year_in_titles_and_with_a_number_is_not_the_reference_year():
     assert values("He was named Person of the Year.", "1989-10-30") == {}
     assert values("Plans for the year 1990 were drawn up.", "1989-10-30") == {"1990": "1990"}
+
+
+@pytest.mark.parametrize("text,expr,value", [
+    ("They lived in refugee camps for 2 1/2 years.", "2 1/2 years", "P2Y6M"),
+    ("She spent 5 1/2 hours in Nairobi.", "5 1/2 hours", "PT5H30M"),
+    ("It took two and a half days.", "two and a half days", "P2DT12H"),
+    ("But a minute and a half later, a pilot calls in.", "a minute and a half later", "PT1M30S"),
+])
+def test_halves_in_the_next_smaller_unit(text, expr, value):
+    t = find(text, expr, "1998-02-27")
+    assert (t.type, t.value) == ("DURATION", value)

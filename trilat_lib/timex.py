@@ -1184,8 +1184,8 @@ def _r_year_adj(m, ctx):
 # durations and "ago" ------------------------------------------------------------------------
 
 _DUR = (rf"\b{_DMOD}(?P<the>the\s)?(?:(?P<rel>past|last|next|coming|previous|first|final|recent|following|better\spart\sof\sthe|entire)\s)?"
-        rf"(?P<n>{_NUM})(?P<sep>[\s-])(?:(?P<n2>and\sa\shalf|or\s(?:so|more|two|three))\s)?"
-        rf"(?P<u>{_UNIT})(?P<pl>s)?(?P<sfx>\s(?:ago|earlier|later|(?:before|after)(?!\s[\w$(])|from\snow|old|low|high))?\b")
+        rf"(?P<n>{_NUM})(?P<frac>\s1/2|\s?½)?(?P<sep>[\s-])(?:(?P<n2>and\sa\shalf|or\s(?:so|more|two|three))\s)?"
+        rf"(?P<u>{_UNIT})(?P<pl>s)?(?P<n3>\sand\sa\shalf)?(?P<sfx>\s(?:ago|earlier|later|(?:before|after)(?!\s[\w$(])|from\snow|old|low|high))?\b")
 # "after"/"before" belong to the expression only when nothing follows ("two days before,"); in
 # "two years after the war began" they are a signal to an event, and the expression is the
 # duration "two years" (TimeML): its date depends on the event, not on the previous date
@@ -1214,19 +1214,17 @@ def _r_duration(m, ctx):
         # "five year" without plural is the adjectival form ("five year low") — still a duration
         pass
     mod = _modval(m["dmod"])
-    if m["n2"]:
-        if "half" in m["n2"]:
-            n = None if n is None else n + 0.5
-        else:
-            mod = mod or "APPROX"
+    if m["n2"] and "half" not in m["n2"]:
+        mod = mod or "APPROX"
+    if (m["frac"] or m["n3"] or (m["n2"] and "half" in m["n2"])) and isinstance(n, int):
+        n += 0.5  # "2 1/2 years", "two and a half years", "a minute and a half"
     code, is_time = _UNITS[u]
-    if n is None:
-        num = "X"
-    elif isinstance(n, float):
-        num = str(n)
-    else:
-        num = str(n)
-    if u == "decade":
+    num = "X" if n is None else str(n)
+    half_in = {"year": "6M", "day": "T12H", "hour": "30M", "minute": "30S"}
+    if isinstance(n, float) and n % 1 == 0.5 and u in half_in:
+        # TIMEX3 writes a half in the next smaller unit: P2Y6M, P3DT12H, PT5H30M, PT1M30S
+        val = f"P{'T' if is_time else ''}{int(n)}{code}{half_in[u]}"
+    elif u == "decade":
         val = f"P{int(n) * 10}Y" if isinstance(n, int) else ("PXDE" if num == "X" else f"P{num}DE")
     elif u in ("century", "centurie"):
         val = f"P{int(n) * 100}Y" if isinstance(n, int) else "PXCE"
@@ -1238,10 +1236,11 @@ def _r_duration(m, ctx):
         val = f"P{'T' if is_time else ''}{num}{code}"
     rel = (m["rel"] or "").lower()
     if sfx in ("ago", "from now", "earlier", "later", "before", "after"):
+        if u in ("second", "minute", "hour"):
+            # no date finer than a day is derived; "a minute and a half later" is its duration (TimeBank)
+            return None if sfx in ("ago", "from now") else ("DURATION", val, mod, False)
         if n is None or isinstance(n, float):
             return "DATE", "PAST_REF" if sfx in ("ago", "earlier", "before") else "FUTURE_REF", mod, True
-        if u in ("second", "minute", "hour"):
-            return None
         gran = {"weekend": "week", "centurie": "century"}.get(u, u)
         sign = -1 if sfx in ("ago", "earlier", "before") else 1
         if sfx in ("ago", "from now"):
