@@ -663,3 +663,9 @@ def test_the_year_in_titles_and_with_a_number_is_not_the_reference_year():
 def test_halves_in_the_next_smaller_unit(text, expr, value):
     t = find(text, expr, "1998-02-27")
     assert (t.type, t.value) == ("DURATION", value)
+
+
+def test_current_fiscal_year_and_midday():
+    assert values("It expects sales in the current fiscal year to rise.", "1989-11-02")["the current fiscal year"] == "1989"
+    assert values("He will appear before a judge at midday.", "1999-10-08")["midday"] == "1999-10-08T12:00"
+    assert "high noon" not in " ".join(values("For Poland, high noon comes today.", "1999-03-12")).lower()

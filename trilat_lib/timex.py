@@ -1038,7 +1038,7 @@ def _r_weekday(m, ctx):
 
 # last/this/next + unit
 @_rule("rel_unit",
-       rf"\b{_PMOD}(?P<the>the\s)?(?P<rel>last|this|next|past|coming|previous|current|following|same|that|that\ssame|the\ssame|prior|preceding|earlier\sthis|later\sthis|earlier\sthat|later\sthat|earlier\sin\sthe|later\sin\sthe)\s"
+       rf"\b{_PMOD}(?P<the>the\s)?(?P<rel>last|this|next|past|coming|previous|current|following|same|that|that\ssame|the\ssame|prior|preceding|earlier\sthis|later\sthis|earlier\sthat|later\sthat|earlier\sin\sthe|later\sin\sthe)\s(?P<fiscal>fiscal\s)?"
        r"(?P<u>year|month|week|weekend|quarter|decade|century)\b(?!-)(?![’']s\s(?:end|start))",
        words=("year", "month", "week", "quarter", "decade", "centur"), group="u")
 def _r_rel_unit(m, ctx):
@@ -1331,11 +1331,11 @@ def _r_set(m, ctx):
 
 # clock times
 @_rule("clock",
-       r"\b(?P<h>\d{1,2})(?::(?P<mi>\d{2}))?\s?(?P<ap>a\.m\.|p\.m\.|am\b|pm\b)(?:\s(?P<tz>EST|EDT|CST|CDT|PST|PDT|GMT|UTC))?|\b(?P<w>noon|midnight)\b",
-       digits=1, words=("noon", "midnight"))
+       r"\b(?P<h>\d{1,2})(?::(?P<mi>\d{2}))?\s?(?P<ap>a\.m\.|p\.m\.|am\b|pm\b)(?:\s(?P<tz>EST|EDT|CST|CDT|PST|PDT|GMT|UTC))?|\b(?<!high\s)(?P<w>noon|midnight|midday)\b",
+       digits=1, words=("noon", "midnight", "midday"))
 def _r_clock(m, ctx):
-    if m["w"]:
-        h, mi = (12, 0) if m["w"].lower() == "noon" else (24, 0)
+    if m["w"]:  # "high noon" is a showdown, not a time
+        h, mi = (24, 0) if m["w"].lower() == "midnight" else (12, 0)
     else:
         h = int(m["h"])
         mi = int(m["mi"] or 0)
