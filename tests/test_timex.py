@@ -669,3 +669,14 @@ def test_current_fiscal_year_and_midday():
     assert values("It expects sales in the current fiscal year to rise.", "1989-11-02")["the current fiscal year"] == "1989"
     assert values("He will appear before a judge at midday.", "1999-10-08")["midday"] == "1999-10-08T12:00"
     assert "high noon" not in " ".join(values("For Poland, high noon comes today.", "1999-03-12")).lower()
+
+
+@pytest.mark.parametrize("text,expr,value", [
+    ("In London at mid-afternoon yesterday, Ratners's shares were up.", "mid-afternoon yesterday", "1989-10-29TAF"),
+    ("Issues were dashed Friday. Dealers placed buy orders in the morning.", "the morning", "1989-10-27TMO"),
+    ("By mid afternoon, official sources said the operation was over.", "mid afternoon", "1989-10-30TAF"),
+])
+def test_parts_of_the_day(text, expr, value):
+    t = find(text, expr, "1989-10-30")
+    assert (t.type, t.value) == ("TIME", value)
+    assert values("He reads the morning paper.", "1989-10-30") == {}

@@ -968,6 +968,26 @@ def _r_day_part(m, ctx):
     return "TIME", f"{d.isoformat()}T{_PARTS[p]}", None, True
 
 
+@_rule("part_of_day",
+       r"\b(?P<pre>mid-?\s?|the\s)(?P<p>morning|afternoon|evening)(?:\s(?P<w>yesterday|today|tomorrow))?\b"
+       r"(?!\s(?:news|newspaper|paper|papers|edition|show|star)\b)", words=("morning", "afternoon", "evening"), group="p")
+def _r_part_of_day(m, ctx):
+    """"mid-afternoon yesterday", "by mid afternoon", "in the morning": that part of the day named,
+    else of the day the text is at (the last day-precise date), else of the DCT day (TIMEX3 TAF...)."""
+    part = _PARTS[m["p"].lower()]
+    if m["w"]:
+        if ctx.dct is None or not ctx.allows("day"):
+            return None
+        d = ctx.dct + timedelta(days={"yesterday": -1, "today": 0, "tomorrow": 1}[m["w"].lower()])
+    elif ctx.ref is not None and ctx.ref[1] == "day":
+        d = ctx.ref[0]
+    elif ctx.dct is not None and ctx.allows("day"):
+        d = ctx.dct
+    else:
+        return None
+    return "TIME", f"{d.isoformat()}T{part}", None, True
+
+
 @_rule("ref_word",
        r"\b(?P<w>now|right now|currently|recently|nowadays|these days|at present|at the moment|the present|"
        r"in (?:the )?future|the future|the past|in recent (?:years|months|weeks|days)|recent (?:years|months|weeks|days)|"
