@@ -680,3 +680,18 @@ def test_parts_of_the_day(text, expr, value):
     t = find(text, expr, "1989-10-30")
     assert (t.type, t.value) == ("TIME", value)
     assert values("He reads the morning paper.", "1989-10-30") == {}
+
+
+@pytest.mark.parametrize("text,expr", [
+    ("Ukraine was ruled from Moscow for centuries.", "centuries"),
+    ("For the past few weeks we have been hit by leaks.", "the past few weeks"),
+    ("Prices fell over the last two weeks.", "the last two weeks"),
+    ("Kidnappings have risen in recent years.", "recent years"),
+    ("Nobody knows what happens in the future.", "the future"),
+])
+def test_prepositions_are_outside_the_expression(text, expr):
+    """TimeML extents leave the preposition out ("for centuries" → "centuries"); "over" before a
+    number is "more than" and stays ("over 20 years", mod MORE_THAN)."""
+    assert [t.text for t in tag(text, "1998-02-13")] == [expr]
+    t = find("The dispute lasted over 20 years.", "over 20 years", "1998-02-13")
+    assert (t.value, t.mod) == ("P20Y", "MORE_THAN")

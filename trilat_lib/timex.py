@@ -445,7 +445,9 @@ _MODS = {
     "at least": "EQUAL_OR_MORE",
 }
 _PMOD = r"(?:(?P<mod>(?i:the beginning of|the start of|the end of|the middle of|the close of|early|late|mid-?|the early|the late|the mid-?))\s?)?"
-_DMOD = r"(?:(?P<dmod>about|around|approximately|roughly|nearly|almost|more than|less than|at least|up to|no more than|over)\s)?"
+# "over" is "more than" before a number ("over 20 years"), a preposition before "the" ("over the
+# last two weeks": the expression is "the last two weeks")
+_DMOD = r"(?:(?P<dmod>about|around|approximately|roughly|nearly|almost|more than|less than|at least|up to|no more than|over(?!\sthe\b))\s)?"
 
 
 def _modval(s: str | None) -> str | None:
@@ -990,7 +992,7 @@ def _r_part_of_day(m, ctx):
 
 @_rule("ref_word",
        r"\b(?P<w>now|right now|currently|recently|nowadays|these days|at present|at the moment|the present|"
-       r"in (?:the )?future|the future|the past|in recent (?:years|months|weeks|days)|recent (?:years|months|weeks|days)|"
+       r"in future|the future|the past|recent (?:years|months|weeks|days)|"
        r"former(?:ly)?\b(?=\s(?:was|had|been))|once again)\b",
        words=("now", "current", "recent", "day", "present", "moment", "future", "past", "former", "once"))
 def _r_ref(m, ctx):
@@ -1297,11 +1299,17 @@ def _r_duration(m, ctx):
     return "DURATION", val, mod, rel in ("past", "last", "next", "coming")
 
 
+_VAGUE_PREPOSITIONS = ("for", "over", "within", "in", "after", "spanning", "lasting", "took", "take", "takes")
+
+
 @_rule("vague_duration",
-       rf"\b(?P<pre>for|over|within|in|after|spanning|lasting|took|take|takes|recent|coming)\s(?P<q>(?:many|several|a\sfew|few|some|the\snext\sfew|the\spast\sfew|the\slast\sfew)\s)?(?P<u>{_UNIT})s\b(?!\sago)", words=_A_UNIT, group="u")
+       r"(?:" + "|".join(rf"(?<=\b{w}\s)" for w in _VAGUE_PREPOSITIONS) + r"|\b(?P<pre>recent|coming)\s)"
+       rf"(?P<q>(?:many|several|a\sfew|few|some|the\snext\sfew|the\spast\sfew|the\slast\sfew)\s)?(?P<u>{_UNIT})s\b(?!\sago)", words=_A_UNIT, group="u")
 def _r_vague(m, ctx):
+    """"for months", "over the past few weeks", "coming years": a vague DURATION (PXM...). The
+    preposition is outside the expression (TimeBank: "for centuries" is "centuries")."""
     u = m["u"].lower()
-    pre = m["pre"].lower()
+    pre = (m["pre"] or ctx.text[max(0, m.start() - 9):m.start()].split()[-1]).lower()
     if pre in ("in",) and not m["q"]:
         return None
     if pre == "recent":
