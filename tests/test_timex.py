@@ -695,3 +695,11 @@ def test_prepositions_are_outside_the_expression(text, expr):
     assert [t.text for t in tag(text, "1998-02-13")] == [expr]
     t = find("The dispute lasted over 20 years.", "over 20 years", "1998-02-13")
     assert (t.value, t.mod) == ("P20Y", "MORE_THAN")
+
+
+def test_determiners_of_adjectival_durations_and_quarters_are_outside():
+    """"the eight-year war" → "eight-year", "its third-quarter loss" → "third-quarter" (TimeBank);
+    "the past three years" keeps its "the"."""
+    assert [t.text for t in tag("the cease-fire of the eight-year war with Iran", "1989-10-30")] == ["eight-year"]
+    assert [t.text for t in tag("It blamed its third-quarter loss on costs.", "1989-10-30")] == ["third-quarter"]
+    assert [t.text for t in tag("Sales fell in the past three years.", "1989-10-30")] == ["the past three years"]

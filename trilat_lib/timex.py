@@ -807,7 +807,7 @@ _QWORD = r"(?P<q>first|second|third|fourth|1st|2nd|3rd|4th|final|last|latest|cur
 
 
 @_rule("quarter",
-       rf"\b{_PMOD}(?:(?P<the>the|this|that|its|this\syear's|last\syear's|next\syear's)\s)?(?P<ago>year-(?:ago|earlier)\s)?(?:(?P<y0>\d{{4}})\s)?"
+       rf"\b{_PMOD}(?:(?P<the>(?:the|that|its)(?!\s\w{{1,10}}-quarter)|this|this\syear's|last\syear's|next\syear's)\s)?(?P<ago>year-(?:ago|earlier)\s)?(?:(?P<y0>\d{{4}})\s)?"
        rf"{_QWORD}[\s-](?:fiscal\s|calendar\s)?quarter(?:\s(?:of|in)\s(?:(?:fiscal|calendar)\s)?(?P<y>\d{{4}})|,?\s(?P<y2>\d{{4}}))?\b", words=("quarter",))
 def _r_quarter(m, ctx):
     q = m["q"].lower()
@@ -1205,7 +1205,7 @@ def _r_year_adj(m, ctx):
 
 # durations and "ago" ------------------------------------------------------------------------
 
-_DUR = (rf"\b{_DMOD}(?P<the>the\s)?(?:(?P<rel>past|last|next|coming|previous|first|final|recent|following|better\spart\sof\sthe|entire)\s)?"
+_DUR = (rf"\b{_DMOD}(?P<the>the\s(?=(?:past|last|next|coming|previous|first|final|recent|following|entire)\s))?(?:(?P<rel>past|last|next|coming|previous|first|final|recent|following|better\spart\sof\sthe|entire)\s)?"
         rf"(?P<n>{_NUM})(?P<frac>\s1/2|\s?½)?(?P<sep>[\s-])(?:(?P<n2>and\sa\shalf|or\s(?:so|more|two|three))\s)?"
         rf"(?P<u>{_UNIT})(?P<pl>s)?(?P<n3>\sand\sa\shalf)?(?P<sfx>\s(?:ago|earlier|later|(?:before|after)(?!\s[\w$(])|from\snow|old|low|high))?\b")
 # "after"/"before" belong to the expression only when nothing follows ("two days before,"); in
