@@ -10,7 +10,11 @@ narrating the past ("Paris fell in May 1940. On June 10 ..."), year-less dates t
 year, not the DCT's. Years before Christ get TIMEX3 "BC" values ("445 BC" → "BC0445", "the 4th
 century BC" → "BC03"); a date outside the years 1-9999 ("twenty-one centuries ago" in a text of
 2023) is skipped with a :class:`TimexWarning`, never an exception. Phrases broken across lines
-("that\nsame year") read as one.
+("that\nsame year") read as one. Named days ("Thanksgiving Day", "Election Day") and years in words
+("nineteen ninety-six", as in broadcast transcripts) are resolved too. Extents and values follow
+TimeML/TimeBank conventions: prepositions stay outside ("for centuries" → "centuries"), and in
+"two years after the war began" the expression is the DURATION "two years" ("after" is a signal to
+an event), while "two days later" / "two days after." are dates offset from the previous date.
 
 Why rules: no downloads, transparent (every Timex names the rule that produced it), and fast —
 every pattern is a bounded regular expression without nested unbounded quantifiers, so tagging
