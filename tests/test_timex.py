@@ -150,7 +150,7 @@ def test_anaphora_against_previous_date():
 
 @pytest.mark.parametrize("text,expr,typ,value", [
     ("He won a five-year term.", "five-year", "DURATION", "P5Y"),
-    ("They have clashed for decades.", "for decades", "DURATION", "PXDE"),
+    ("They have clashed for decades.", "decades", "DURATION", "PXDE"),
     ("Annual meetings are held in Seoul.", "Annual", "SET", "P1Y"),  # "the annual meeting": see below
     ("He spoke for three hours.", "three hours", "DURATION", "PT3H"),
 ])
@@ -531,3 +531,175 @@ def test_passive_participles_and_deadlines_are_not_past_tense():
     assert values("The sale, which had been expected, is part of a plan to pay down the loan by February.",
                   "1989-10-30")["February"] == "1990-02"
     assert values("Exports fell in February, the ministry said.", "1989-10-30")["February"] == "1989-02"
+
+
+# --------------------------------------------------------------------------- issue 11: TimeML value conventions
+
+@pytest.mark.parametrize("text,expr,value", [
+    # "after/before" + an event is a signal: the expression is the duration (TimeML), not a date
+    # computed from whatever date came before
+    ("In 1978 NASA chose astronauts. Twenty years after the first astronauts were chosen, it changed.",
+     "Twenty years", "P20Y"),
+    ("The warrants may be exercised until 90 days after their issue date.", "90 days", "P90D"),
+    ("The banks must wait at least 30 days before closing the purchase.", "at least 30 days", "P30D"),
+    ("He spoke several months before he entered his current position.", "several months", "PXM"),
+])
+def test_duration_before_an_event_is_a_duration(text, expr, value):
+    t = find(text, expr, "1989-10-27")
+    assert (t.type, t.value) == ("DURATION", value)
+
+
+def test_offset_without_an_event_is_still_a_date():
+    """Nothing follows "after"/"before": the offset is from the previous date, as before."""
+    assert values("They met on June 14, 1940, and she came two days after.", "2004-01-01")["two days after"] == "1940-06-16"
+    assert values("They met on June 14, 1940. Two days before, it rained.", "2004-01-01")["Two days before"] == "1940-06-12"
+
+
+@pytest.mark.parametrize("text,expr,value", [
+    ("In nineteen ninety-one Charles Keating was convicted.", "nineteen ninety-one", "1991"),
+    ("The city could have used protection in nineteen seventy-nine when", "nineteen seventy-nine", "1979"),
+    ("His promise to halve unemployment by the year two thousand has been abandoned.", "the year two thousand", "2000"),
+    ("January nineteen ninety-seven. Atlanta again.", "January nineteen ninety-seven", "1997-01"),
+    ("the level we saw in the winter of nineteen ninety-four.", "the winter of nineteen ninety-four", "1994-WI"),
+])
+def test_years_in_words(text, expr, value):
+    assert find(text, expr, "1998-02-27").value == value
+
+
+def test_years_in_words_that_are_counts_are_not_dates():
+    assert values("The jacket cost nineteen ninety-nine dollars.", "1998-02-27") == {}
+    assert values("There were two thousand people.", "1998-02-27") == {}
+
+
+@pytest.mark.parametrize("text,expr", [
+    ("The units had revenue of $76 million for the year ended March 31.", "the year"),
+    ("In the fiscal year ended Jan. 31, the company reported sales of $59.5 million.", "the fiscal year"),
+])
+def test_year_ended_is_a_one_year_duration(text, expr):
+    t = find(text, expr, "1989-10-31")
+    assert (t.type, t.value) == ("DURATION", "P1Y")
+
+
+@pytest.mark.parametrize("text,expr,value", [
+    ("It lost $158,666 in the third quarter, compared with a year-earlier loss of $26,956.", "year-earlier", "1988-Q3"),
+    ("It posted a third-quarter loss, compared with year-earlier profit of $3.8 million.", "year-earlier", "1988-Q3"),
+    ("Profit fell in the third quarter. The year-ago results included a charge.", "year-ago", "1988-Q3"),
+    ("Profit fell in the third quarter. In the year-ago quarter it rose.", "the year-ago quarter", "1988-Q3"),
+    ("National Intergroup in the year-ago third quarter earned $22.5 million.", "the year-ago third quarter", "1988-Q3"),
+])
+def test_year_ago_adjectives(text, expr, value):
+    """"year-earlier"/"year-ago" before a noun: the expression is the adjective (with the noun
+    only when it names the period), a year before the reported quarter; "a year-earlier loss"
+    holds no duration "a year"."""
+    got = tag(text, "1989-11-02")
+    assert expr in [t.text for t in got], got
+    assert find(text, expr, "1989-11-02").value == value
+    assert not any(t.type == "DURATION" for t in got)
+
+
+@pytest.mark.parametrize("text,expr,value", [
+    ("Hate groups grew dramatically over the past year.", "the past year", "1997"),
+    ("Workers lost earning power to inflation in the last decade.", "the last decade", "198"),
+    ("The regime grew stronger in the past two years.", "the past two years", "P2Y"),  # a count: still a duration
+])
+def test_the_past_unit_is_the_previous_calendar_unit(text, expr, value):
+    assert find(text, expr, "1998-03-03").value == value
+
+
+def test_as_soon_as_weekday_is_ahead():
+    """"as soon as Tuesday" / "as early as Tuesday" is the coming Tuesday even after "said"."""
+    assert values("The group would be ready to leave as soon as Tuesday, Castro said.", "2000-04-03")["Tuesday"] == "2000-04-04"
+    assert values("His father could come from Cuba as early as Tuesday, officials said.", "2000-04-03")["Tuesday"] == "2000-04-04"
+    assert values("The group left on Tuesday, Castro said.", "2000-04-03")["Tuesday"] == "2000-03-28"
+
+
+@pytest.mark.parametrize("text,dct,expr,value", [
+    ("He was plucked from the Atlantic on Thanksgiving Day and brought ashore.", "2000-01-06", "Thanksgiving Day", "1999-11-25"),
+    ("He was found in an inner tube last Thanksgiving after a wreck.", "2000-02-10", "last Thanksgiving", "1999-11-25"),
+    ("It is going to be our theme from now to Election Day.", "1998-10-26", "Election Day", "1998-11-03"),
+    ("They married on Christmas Eve 1998.", "2000-01-01", "Christmas Eve 1998", "1998-12-24"),
+    ("The talks will resume after Easter.", "2024-03-01", "Easter", "2024-03-31"),
+])
+def test_holidays(text, dct, expr, value):
+    assert find(text, expr, dct).value == value
+
+
+def test_holiday_words_that_are_not_dates():
+    assert values("Christmas shopping fell and Easter eggs sold out.", "2000-01-06") == {}
+    assert values("They will meet on Thanksgiving.", None) == {"Thanksgiving": "XXXX-11"}
+
+
+def test_this_month_name_and_each_month_name():
+    """"this September" is in the DCT's year even when it is ahead; "each July" recurs (SET)."""
+    assert values("With the general election due this September, figures matter.", "1998-02-05")["this September"] == "1998-09"
+    assert values("Sales were weak this January.", "1998-02-05")["this January"] == "1998-01"
+    t = find("Orangemen march each July from their church.", "each July", "1998-03-22")
+    assert (t.type, t.value) == ("SET", "XXXX-07")
+
+
+@pytest.mark.parametrize("text,expr,value,mod", [
+    ("For the year, pet food volume was flat.", "the year", "1989", None),
+    ("It aims at a reduction of $500 million by the end of the year.", "the end of the year", "1989", "END"),
+    ("Revenue fell through the first nine months of the year.", "the year", "1989", None),
+    ("Its stock rose to a high for the year of $42.875 a share.", "the year", "1989", None),
+    ("Sales grew in 1975. The year was hard for rivals.", "The year", "1975", None),
+])
+def test_the_year_is_the_reference_year(text, expr, value, mod):
+    t = find(text, expr, "1989-10-30")
+    assert (t.value, t.mod) == (value, mod)
+
+
+def test_the_year_in_titles_and_with_a_number_is_not_the_reference_year():
+    assert values("He was named Person of the Year.", "1989-10-30") == {}
+    assert values("Plans for the year 1990 were drawn up.", "1989-10-30") == {"1990": "1990"}
+
+
+@pytest.mark.parametrize("text,expr,value", [
+    ("They lived in refugee camps for 2 1/2 years.", "2 1/2 years", "P2Y6M"),
+    ("She spent 5 1/2 hours in Nairobi.", "5 1/2 hours", "PT5H30M"),
+    ("It took two and a half days.", "two and a half days", "P2DT12H"),
+    ("But a minute and a half later, a pilot calls in.", "a minute and a half later", "PT1M30S"),
+])
+def test_halves_in_the_next_smaller_unit(text, expr, value):
+    t = find(text, expr, "1998-02-27")
+    assert (t.type, t.value) == ("DURATION", value)
+
+
+def test_current_fiscal_year_and_midday():
+    assert values("It expects sales in the current fiscal year to rise.", "1989-11-02")["the current fiscal year"] == "1989"
+    assert values("He will appear before a judge at midday.", "1999-10-08")["midday"] == "1999-10-08T12:00"
+    assert "high noon" not in " ".join(values("For Poland, high noon comes today.", "1999-03-12")).lower()
+
+
+@pytest.mark.parametrize("text,expr,value", [
+    ("In London at mid-afternoon yesterday, Ratners's shares were up.", "mid-afternoon yesterday", "1989-10-29TAF"),
+    ("Issues were dashed Friday. Dealers placed buy orders in the morning.", "the morning", "1989-10-27TMO"),
+    ("By mid afternoon, official sources said the operation was over.", "mid afternoon", "1989-10-30TAF"),
+])
+def test_parts_of_the_day(text, expr, value):
+    t = find(text, expr, "1989-10-30")
+    assert (t.type, t.value) == ("TIME", value)
+    assert values("He reads the morning paper.", "1989-10-30") == {}
+
+
+@pytest.mark.parametrize("text,expr", [
+    ("Ukraine was ruled from Moscow for centuries.", "centuries"),
+    ("For the past few weeks we have been hit by leaks.", "the past few weeks"),
+    ("Prices fell over the last two weeks.", "the last two weeks"),
+    ("Kidnappings have risen in recent years.", "recent years"),
+    ("Nobody knows what happens in the future.", "the future"),
+])
+def test_prepositions_are_outside_the_expression(text, expr):
+    """TimeML extents leave the preposition out ("for centuries" → "centuries"); "over" before a
+    number is "more than" and stays ("over 20 years", mod MORE_THAN)."""
+    assert [t.text for t in tag(text, "1998-02-13")] == [expr]
+    t = find("The dispute lasted over 20 years.", "over 20 years", "1998-02-13")
+    assert (t.value, t.mod) == ("P20Y", "MORE_THAN")
+
+
+def test_determiners_of_adjectival_durations_and_quarters_are_outside():
+    """"the eight-year war" → "eight-year", "its third-quarter loss" → "third-quarter" (TimeBank);
+    "the past three years" keeps its "the"."""
+    assert [t.text for t in tag("the cease-fire of the eight-year war with Iran", "1989-10-30")] == ["eight-year"]
+    assert [t.text for t in tag("It blamed its third-quarter loss on costs.", "1989-10-30")] == ["third-quarter"]
+    assert [t.text for t in tag("Sales fell in the past three years.", "1989-10-30")] == ["the past three years"]
