@@ -341,7 +341,7 @@ def _topic_methods() -> tuple[str, ...]:
 
 def _topic_units() -> tuple[str, ...]:
     from .topics import UNITS
-    return UNITS
+    return ("auto", *UNITS)
 
 
 def _scorers() -> tuple[str, ...]:
