@@ -358,3 +358,38 @@ def test_text_functions_on_random_unicode_and_surrogates() -> None:
             assert s[sent.start:sent.end] == sent.text and sent.text == sent.text.strip()
         for tok in text.tokenize(s):
             assert s[tok.start:tok.end] == tok.text
+
+
+_ENCODINGS = ["utf-8", "utf-8-sig", "utf-16", "utf-16-le", "utf-32", "cp1252", "latin-1", "shift_jis", "euc-kr"]
+
+
+def test_fuzz_loader_then_annotation(tmp_path: Path) -> None:
+    """Generated pages saved in assorted encodings, some with corrupted bytes, are read by
+    read_text as text without lone surrogates or refused with a CorpusError naming the file,
+    and whatever is read annotates without an exception."""
+    rng = random.Random("loader-13")
+    specs = []
+    for i in range(300):
+        page = rng.choice([realistic_page, hostile_page])(rng) if rng.random() < 0.8 else random_unicode(rng, 300)
+        data = page.encode(rng.choice(_ENCODINGS), errors="replace")
+        if rng.random() < 0.3:  # corrupt a few bytes
+            b = bytearray(data)
+            for _ in range(rng.randint(1, 5)):
+                if b:
+                    b[rng.randrange(len(b))] = rng.randrange(256)
+            data = bytes(b)
+        path = tmp_path / f"page-{i}.txt"
+        path.write_bytes(data)
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", CorpusWarning)
+                raw, _ = read_text(path)
+        except CorpusError as e:
+            assert path.name in str(e)
+            continue
+        assert not any(0xD800 <= ord(c) <= 0xDFFF for c in raw), path.name
+        specs.append(dict(doc_id=f"loaded-{i}", raw=raw, title=None, author=None, outlet=None,
+                          published=rng.choice(_PUBLISHED[:3]), date_precision="day"))
+    assert len(specs) > 150  # most files are readable: the annotators were exercised
+    failures = [f for f in annotate_all(specs) if not _known(f[1])]
+    assert not failures, _report(failures)

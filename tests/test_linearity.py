@@ -10,15 +10,20 @@ and compared with itself, never with a wall-clock limit:
   linear work grows 4×, quadratic 16×.
 
 Times are CPU time of this process (``time.process_time``, so other jobs on the machine do
-not count), best of ``REPEATS`` runs with the garbage collector off, each run on a freshly
-salted text so no cache answers a repeat. ``SLACK`` absorbs timer noise on runs of a few
-milliseconds, where neither check can tell linear from quadratic anyway. A run that is
-hopeless at size n fails at once, without the 4n run (a quadratic path at 4n can take minutes).
+not count) with the garbage collector off, on freshly salted text with the library's per-line
+caches emptied, so no cache answers a repeat. One run per size; a narrow failure is timed
+again as the best of ``REPEATS`` runs before it counts. ``SLACK`` absorbs timer noise on runs
+of a few milliseconds, where neither check can tell linear from quadratic anyway. A run past
+twice its limit is stopped by an alarm and fails at once, and a text that is already
+too slow at size n is not tried at 4n: a quadratic path must not take minutes to fail.
 Speed itself is measured in ``benchmarks/``, not here.
 """
 from __future__ import annotations
 
 import gc
+import itertools
+import math
+import signal
 import time
 from collections.abc import Callable
 from datetime import date
@@ -120,6 +125,13 @@ FAMILIES: dict[str, Callable[[int], str]] = {
     "relative-dates": lambda n: "Japan agreed " + _cycle("the next day and the year before and ", n) + "then.",
     "mixed-unicode": lambda n: "Japan " + _cycle("日本と韓国は会談した。 مرحبا بالعالم. שלום. 🇯🇵🇰🇷👩‍👩‍👧 é̃ ", n) + ".",
     "control-characters": lambda n: "Japan " + _cycle("a\x0b\x0c\x1c\x85\u2028b\x00 ", n) + ".",
+    # page furniture and pull quotes, for the cleaner's per-line rules
+    "furniture-lines": lambda n: "Japan agreed.\n" + _cycle("Share on Twitter\nAdvertisement\nBy John Smith\n"
+                                                            "Photo: Reuters\nSeoul | Politics\n", n),
+    "one-sentence-lines": lambda n: _cycle("Japan agreed to hold talks with Korea on trade and security.\n"
+                                           "Korea said so. Japan agreed to hold talks with Korea on trade.\n", n),
+    "credit-slashes": lambda n: "Japan " + _cycle("REUTERS/Kim Hong-Ji/", n) + " agreed.",
+    "quotes-after-stop": lambda n: "Japan said." + "'\"" * (n // 2) + " x",
 }
 
 
@@ -144,12 +156,6 @@ def _target(s: str) -> None:
     sentiment.target_sentiment(s, a, b)
 
 
-def _target_with_others(s: str) -> None:
-    spans = [(m.start, m.end) for m in countries.find_mentions(s)]
-    a, b = _first(s)
-    sentiment.target_sentiment(s, a, b, others=spans)
-
-
 def _same(s: str, seed: int) -> str:
     return s
 
@@ -165,15 +171,31 @@ FUNCTIONS: dict[str, tuple[Callable[[str], object], Callable[[str, int], str], C
     "tokens": (lambda s: text.tokens(s, remove_stopwords=True, stem="porter"), _same, plain, 25_000),
     "find_mentions": (lambda s: countries.find_mentions(s, DCT), _same, plain, 25_000),
     "target_sentiment": (_target, _same, one_sentence, 10_000),
-    "target_sentiment_others": (_target_with_others, _same, one_sentence, 10_000),
     "timex.tag": (lambda s: timex.tag(s, DCT), _same, plain, 25_000),
-    "country_sentiment": (lambda raw: sentiment.country_sentiment([_document(raw)]), _in_article, plain, 5_000),
-    "annotate_document": (lambda raw: annotate.annotate_document(_document(raw)), _in_article, plain, 5_000),
+    "country_sentiment": (lambda raw: sentiment.country_sentiment([_document(raw)]), _in_article, plain, 10_000),
+    "annotate_document": (lambda raw: annotate.annotate_document(_document(raw)), _in_article, plain, 10_000),
 }
 
 # (function, family) pairs whose quadratic path lies in a module another helper is rewriting;
 # strict, so the test says so once it is fixed and the mark must go.
-KNOWN_SLOW: dict[tuple[str, str], str] = {}
+_CLAUSE_SCAN = ("sentiment owner fixing: sentiment._CLAUSE_RE ('\\s*(?:;|…)', ',?\\s+(?=but…)') rescans a run of "
+                "whitespace from each of its positions, O(k^2) for k spaces ('Japan' + 10,000 spaces: ~4 s)")
+_PER_MENTION = ("sentiment owner fixing: each mention of a sentence is scored by masking every other mention "
+                "of the whole sentence (sentiment._masked), O(mentions x sentence length)")
+KNOWN_SLOW: dict[tuple[str, str], str] = {
+    ("target_sentiment", "space-run"): _CLAUSE_SCAN,
+    ("country_sentiment", "space-run"): _CLAUSE_SCAN,
+    ("annotate_document", "space-run"): _CLAUSE_SCAN,
+    **{(f, fam): _PER_MENTION for f in ("country_sentiment", "annotate_document")
+       for fam in ("many-mentions", "same-mention", "abbreviation-run", "capitalised-words")},
+}
+# pairs whose super-linear part is the size of the output (the timex table repeats the sentence
+# on every row), checked exactly, not timed, by test_annotation_tables_grow_linearly: timed,
+# their memory traffic swings around the limit. Time them again once that is fixed.
+NOT_TIMED: dict[tuple[str, str], str] = {
+    ("annotate_document", fam): "quadratic output size, checked by test_annotation_tables_grow_linearly"
+    for fam in ("year-run", "date-run")
+}
 
 
 def _clear_text_caches() -> None:
@@ -185,33 +207,60 @@ def _clear_text_caches() -> None:
                 obj.cache_clear()
 
 
-def _cpu(fn: Callable[[str], object], s: str) -> float:
+class _OverBudget(Exception):
+    """Raised by the alarm inside a run that has used up its CPU budget."""
+
+
+def _cpu(fn: Callable[[str], object], s: str, budget: float | None = None) -> float:
+    """CPU seconds of ``fn(s)``; a run past ``budget`` CPU seconds is stopped (a quadratic path
+    need not run to its end to fail) and counts as ``inf``. The alarm is a wall-clock timer that
+    re-arms itself until the CPU budget is spent: a process-wide CPU-time timer would coarsen
+    the process's CPU clock to scheduler ticks."""
     _clear_text_caches()
     gc.collect()
     gc.disable()
+    alarm = budget is not None and hasattr(signal, "setitimer")
+    start = time.process_time()
+
+    def on_alarm(signum, frame):
+        used = time.process_time() - start
+        if used >= budget:
+            raise _OverBudget
+        signal.setitimer(signal.ITIMER_REAL, max(budget - used, 0.005))
+
+    if alarm:
+        previous = signal.signal(signal.SIGALRM, on_alarm)
+        signal.setitimer(signal.ITIMER_REAL, budget)
     try:
-        t = time.process_time()
+        start = time.process_time()
         fn(s)
-        return time.process_time() - t
+        return time.process_time() - start
+    except _OverBudget:
+        return float("inf")
     finally:
+        if alarm:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, previous)
         gc.enable()
 
 
-def _best(fname: str, make: Callable[[int], str] | None, n: int, give_up: float | None = None) -> float:
-    """Best CPU time of ``fname`` over ``REPEATS`` freshly made inputs (``make=None``: its plain
-    input); stops after one hopeless run."""
+def _best(fname: str, make: Callable[[int], str] | None, n: int, give_up: float | None = None,
+          repeats: int = REPEATS) -> float:
+    """Best CPU time of ``fname`` over ``repeats`` freshly made inputs (``make=None``: its plain
+    input); a run past ``give_up`` seconds is stopped and ends the repeats (``inf``)."""
     fn, prepare, make_plain, _ = FUNCTIONS[fname]
     best = float("inf")
-    for k in range(REPEATS):
-        seed = k + 1
+    for _ in range(repeats):
+        seed = next(_SEEDS)  # a new text every run: no memo of an earlier run answers it
         s = make_plain(n, seed) if make is None else prepare(f"{seed} " + make(n), seed)
-        t = _cpu(fn, s)
+        t = _cpu(fn, s, give_up)
         best = min(best, t)
         if give_up is not None and t > give_up:
             break
     return best
 
 
+_SEEDS = itertools.count(1)
 _plain_times: dict[tuple[str, int], float] = {}
 _warm: set[str] = set()
 
@@ -221,6 +270,8 @@ def _plain_time(fname: str, n: int) -> float:
         fn, _, make_plain, _ = FUNCTIONS[fname]
         fn(make_plain(2000))
         _warm.add(fname)
+        gc.collect()
+        gc.freeze()  # the loaded resources stay: each run's collection scans only its own objects
     if (fname, n) not in _plain_times:
         _plain_times[fname, n] = _best(fname, None, n)
     return _plain_times[fname, n]
@@ -232,27 +283,42 @@ def _cases():
             marks = []
             if (fname, family) in KNOWN_SLOW:
                 marks.append(pytest.mark.xfail(strict=True, reason=KNOWN_SLOW[(fname, family)]))
+            if (fname, family) in NOT_TIMED:
+                marks.append(pytest.mark.skip(reason=NOT_TIMED[(fname, family)]))
             yield pytest.param(fname, family, id=f"{fname}-{family}", marks=marks)
+
+
+def _measure(fname: str, family: str, repeats: int) -> tuple[float, float, str | None]:
+    """Times at n and 4n and what is wrong with them (None: linear)."""
+    n = FUNCTIONS[fname][3]
+    make = FAMILIES[family]
+    p1, p4 = _plain_time(fname, n), _plain_time(fname, 4 * n)
+    # size n first: twice the ratio there fails at once (a linear path keeps its ratio at 4n)
+    allowed1 = 2 * (RATIO * p1 + SLACK)
+    t1 = _best(fname, make, n, give_up=allowed1, repeats=repeats)
+    if t1 > allowed1:
+        return t1, float("nan"), (f"{fname} on {family!r} ({n:,} chars): over {allowed1:.3f} s CPU vs {p1:.4f} s "
+                                  f"for plain text (over {allowed1 / max(p1, 1e-6):.0f}x): a super-linear path")
+    limit4 = min(RATIO * p4, GROWTH * t1) + SLACK
+    t4 = _best(fname, make, 4 * n, give_up=2 * limit4, repeats=repeats)
+    detail = (f"{fname} on {family!r}: {n:,} chars {t1:.4f} s, {4 * n:,} chars {t4:.4f} s "
+              f"(growth {t4 / max(t1, 1e-6):.1f}x; plain {p1:.4f} s -> {p4:.4f} s, ratio {t4 / max(p4, 1e-6):.1f}x; "
+              "inf: stopped at twice the limit)")
+    if t4 > RATIO * p4 + SLACK:
+        return t1, t4, "too slow against plain text: " + detail
+    if t4 > GROWTH * t1 + SLACK:
+        return t1, t4, "grows faster than linear: " + detail
+    return t1, t4, None
 
 
 @pytest.mark.parametrize("fname, family", list(_cases()))
 def test_linear_on_adversarial_input(fname: str, family: str) -> None:
-    n = FUNCTIONS[fname][3]
-    make = FAMILIES[family]
-    p1, p4 = _plain_time(fname, n), _plain_time(fname, 4 * n)
-    # size n first, failing at once when far beyond the ratio (a quadratic 4n run takes minutes)
-    allowed1 = 4 * (RATIO * p1 + SLACK)
-    t1 = _best(fname, make, n, give_up=allowed1)
-    assert t1 <= allowed1, (
-        f"{fname} on {family!r} ({n:,} chars): {t1:.3f} s CPU vs {p1:.4f} s for plain text "
-        f"({t1 / max(p1, 1e-6):.0f}x): a super-linear path")
-    t4 = _best(fname, make, 4 * n, give_up=4 * (RATIO * p4 + SLACK))
-    ratio = t4 / max(p4, 1e-6)
-    growth = t4 / max(t1, 1e-6)
-    detail = (f"{fname} on {family!r}: {n:,} chars {t1:.4f} s, {4 * n:,} chars {t4:.4f} s "
-              f"(growth {growth:.1f}x; plain {p1:.4f} s -> {p4:.4f} s, ratio {ratio:.1f}x)")
-    assert t4 <= RATIO * p4 + SLACK, "too slow against plain text: " + detail
-    assert t4 <= GROWTH * t1 + SLACK, "grows faster than linear: " + detail
+    # one run of each size is enough when it passes; a narrow failure is timed again, best of
+    # REPEATS, so that a hiccup of the machine does not fail the test
+    t1, t4, problem = _measure(fname, family, repeats=1)
+    if problem is not None and math.isfinite(t1) and not math.isinf(t4):
+        problem = _measure(fname, family, repeats=REPEATS)[2]
+    assert problem is None, problem
 
 
 def test_inputs_have_the_size_asked_for() -> None:
@@ -269,3 +335,28 @@ def test_cache_clearing_keeps_resource_loaders() -> None:
     text.stopwords()
     _clear_text_caches()
     assert text.stopwords.cache_info().currsize == 1
+
+
+def _string_chars(frame) -> int:
+    """Characters held by the string cells of a table."""
+    return sum(len(v) for col in frame.columns for v in frame[col].tolist() if isinstance(v, str))
+
+
+_SENTENCE_PER_TIMEX = (
+    "timeline owner (route): timeline.tag_corpus puts the whole sentence text on every timex row, "
+    "so 4,000 years in one 20,000-character sentence make an 80-million-character 'sentence' "
+    "column (1.3 billion characters at 80,000: memory, and ~5 s of Arrow copying)")
+
+
+@pytest.mark.parametrize("family", [
+    "many-mentions", "one-long-sentence",
+    *(pytest.param(f, marks=pytest.mark.xfail(strict=True, reason=_SENTENCE_PER_TIMEX))
+      for f in ("year-run", "date-run", "relative-dates")),
+])
+def test_annotation_tables_grow_linearly(family: str) -> None:
+    """The tables of one document hold at most a few dozen times its characters, however many
+    units one sentence has (a column repeating the sentence per unit is quadratic in size)."""
+    doc = _document(_in_article(FAMILIES[family](20_000), 1))
+    tables = annotate.annotate_document(doc)
+    sizes = {name: _string_chars(t) for name, t in tables.items()}
+    assert sum(sizes.values()) <= 20 * len(doc.text), (family, len(doc.text), sizes)
