@@ -73,10 +73,11 @@ def plain(n: int, seed: int = 0) -> str:
 
 
 def one_sentence(n: int, seed: int = 0) -> str:
-    """One ``n``-character sentence of ordinary words, no punctuation at all (mentions included)."""
-    words = ("Japan and South Korea talked about trade and security while officials in Washington "
-             "waited for a reply and analysts expected more meetings between the allies and").split()
-    out, size, i = [], 0, 0
+    """One ``n``-character sentence of ordinary words, no punctuation at all, naming Japan once
+    at its start (a sentence of many mentions is another family)."""
+    words = ("and its neighbours talked about trade and security while officials in both capitals "
+             "waited for a reply and analysts expected more meetings between the allies").split()
+    out, size, i = ["Japan"], 6, 0
     while size < n:
         w = words[i % len(words)]
         out.append(w)
@@ -194,7 +195,7 @@ KNOWN_SLOW: dict[tuple[str, str], str] = {
 # their memory traffic swings around the limit. Time them again once that is fixed.
 NOT_TIMED: dict[tuple[str, str], str] = {
     ("annotate_document", fam): "quadratic output size, checked by test_annotation_tables_grow_linearly"
-    for fam in ("year-run", "date-run")
+    for fam in ("year-run", "date-run", "relative-dates")
 }
 
 

@@ -69,8 +69,10 @@ class Sentence:
     paragraph_id: int = 0
 
 
-# How far back _word_before looks first (the window grows for longer words).
-_LOOKBEHIND = 80
+# How far back _word_before looks first (the window grows for longer words). The search tries
+# every start in the window, so a short first window keeps each call cheap (dense runs of
+# initials or full stops call it at every other character).
+_LOOKBEHIND = 24
 
 
 def _word_before(text: str, punct_start: int) -> str:
@@ -103,11 +105,11 @@ def _is_boundary(text: str, punct_start: int, punct_end: int, end: int | None = 
     if punct[0] in "?!…" or len(punct.rstrip("\"'”’»)]")) > 1:
         # "?", "!" and ellipses end a sentence only before a capital, digit or opening quote
         return bool(opener) or first.isupper() or first.isdigit()
+    if not (opener or first.isupper() or first.isdigit()):
+        return False  # lower-case continuation ("e.g. the", ". . . between")
     prev = _word_before(text, punct_start)
     prev_l = prev.lower().rstrip(".")
     core = prev_l.lstrip("(\"'“‘")
-    if not (opener or first.isupper() or first.isdigit()):
-        return False  # lower-case continuation ("e.g. the", ". . . between")
     nxt_word = _TRAILING_NONWORD_RE.sub("", nxt).lower()
     last = _COMPOUND_SEP_RE.split(core)[-1]  # "Korea-U.S." → "u.s"
     if "." in prev.rstrip(".") and _INITIALISM_RE.fullmatch(last):
