@@ -258,3 +258,65 @@ def test_tokens_punctuation_is_single_characters():
     assert [t for t in toks if not any(c.isalnum() for c in t)] == ["“", "”", "—", "?", "(", "-", ")", "…"]
     assert "U.S." in toks and "$5.5" in toks and "year-old" in toks
     assert [t for t in tokens(text, keep_punct=False) if len(t) == 1] == ["a"]
+
+
+# --------------------------------------------------------------------------- the linear regexes stay exact (issue 13)
+
+# the patterns as they were before the lookbehinds made them linear (quadratic on long runs)
+_QUADRATIC_BOUNDARY_RE = re.compile(r"[.!?…]+[\"'”’»)\]]*(?=\s)")
+_QUADRATIC_BLOCK_RE = re.compile(r"[^\n]+(?:\n(?!\s*\n)[^\n]+)*")
+_QUADRATIC_TOKEN_RE = re.compile(
+    r"""(?:[A-Za-z]\.){2,}(?![A-Za-z])
+      | \$?\d+(?:[.,:]\d+)*%?
+      | [^\W\d_](?:[\w]|[-'’](?=\w))*
+      | \d+(?:[-’']?[^\W\d_]+)+
+      | [^\w\s]
+    """, re.VERBOSE)
+
+
+def _spans(matches):
+    return [m.span() for m in matches]
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.text(alphabet=".!?…\"'”’)] aA\n\t", max_size=16), st.data())
+def test_boundaries_equal_the_plain_search(s, data):
+    """_boundaries finds exactly what the old pattern found in s[start:end], runs cut by start too."""
+    from trilat_lib.text import _boundaries
+
+    start = data.draw(st.integers(0, len(s)))
+    end = data.draw(st.integers(start, len(s)))
+    assert _spans(_boundaries(s, start, end)) == _spans(_QUADRATIC_BOUNDARY_RE.finditer(s, start, end))
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.text(alphabet="UuSab.5-'’_ %$,é\n", max_size=16))
+def test_token_pattern_equals_the_plain_pattern(s):
+    """The lookbehinds only skip abbreviation attempts that would fail: tokens are unchanged
+    ("ab.U.S.", "anti-U.S.A.", "5X.Y." included)."""
+    from trilat_lib.text import _TOKEN_RE
+
+    assert _spans(_TOKEN_RE.finditer(s)) == _spans(_QUADRATIC_TOKEN_RE.finditer(s))
+
+
+@pytest.mark.parametrize("s", ["ab.U.S. x", "anti-U.S.A. x", "5X.Y.Z. x", "U.S.U.S.U x", "_U.S.U x", "x.U.S.", "A.B"])
+def test_token_pattern_on_abbreviation_corners(s):
+    from trilat_lib.text import _TOKEN_RE
+
+    assert _TOKEN_RE.findall(s) == _QUADRATIC_TOKEN_RE.findall(s)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.text(alphabet="\n \ta.\r\x0b", max_size=16))
+def test_block_pattern_equals_the_plain_pattern(s):
+    from trilat_lib.text import _BLOCK_RE
+
+    assert _spans(_BLOCK_RE.finditer(s)) == _spans(_QUADRATIC_BLOCK_RE.finditer(s))
+
+
+def test_split_sentences_from_inside_a_run():
+    """A start inside "..." still ends the first sentence at the run (the lookbehind alone would
+    hide the run's rest)."""
+    text = "Wait... Then Japan agreed."
+    assert split_sentences(text, 5) == [(5, 7), (8, len(text))]
+    assert split_sentences(text, 6) == [(6, 7), (8, len(text))]

@@ -86,8 +86,11 @@ class CleanedPage:
 # --------------------------------------------------------------------------- line features
 
 _WORD_RE = re.compile(r"[^\W_]+(?:['’.\-][^\W_]+)*")
-# a line "ends like a sentence": final punctuation, then closing quotes/brackets (and a stray opener)
-_TERMINAL_RE = re.compile(r"[.!?…][\"'”’»)\]]*[\s“\"'‘]*$")
+# a line "ends like a sentence": final punctuation, then closing quotes/brackets (and a stray opener).
+# Possessive: " and ' are in both classes, so a long run of them after a full stop and before
+# other text was split between the classes every possible way (quadratic); the match is the
+# same, since what the first class gives back the second must take anyway.
+_TERMINAL_RE = re.compile(r"[.!?…][\"'”’»)\]]*+[\s“\"'‘]*+$")
 _SOFT_END_RE = re.compile(r"[:;,–—-][\"'”’»)\]]*$")
 
 

@@ -10,7 +10,7 @@ need no data. Every sentence keeps character offsets into the cleaned text.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -38,7 +38,11 @@ SENTENCE_OPENERS = frozenset(
     two three last next first finally indeed instead also now today yesterday""".split()
 )
 
-_BOUNDARY_RE = re.compile(r"[.!?…]+[\"'”’»)\]]*(?=\s)")
+# A run of final punctuation (and closing quotes) followed by whitespace. The lookbehind makes
+# a failed run cost its length once, not once per character (a run of 100k "." without a space
+# after it was quadratic); the match is the same, since a later start in the run ends alike.
+_BOUNDARY_RE = re.compile(r"(?<![.!?…])[.!?…]++[\"'”’»)\]]*+(?=\s)")
+_BOUNDARY_AT_RE = re.compile(r"[.!?…]++[\"'”’»)\]]*+(?=\s)")  # the same, for a run cut by ``start``
 _WORD_BEFORE_RE = re.compile(r"([\w.’'-]+)$")
 _NEXT_TOKEN_RE = re.compile(r"\s+([\"'“‘«(\[]?)(\S*)")
 _HAS_WORD_RE = re.compile(r"\w")
@@ -46,6 +50,12 @@ _TRAILING_NONWORD_RE = re.compile(r"\W+$")
 _COMPOUND_SEP_RE = re.compile(r"[-/–—]")
 _INITIALISM_RE = re.compile(r"(?:[a-z]\.)+[a-z]")
 _WAR_BEFORE_RE = re.compile(r"\bWar\s+$")
+
+
+# A blank-line-separated block: lines joined by single newlines. "The next line is blank" is
+# ``[^\S\n]*\n`` (not ``\s*\n``, which reads on through every later blank line: quadratic on
+# many lines of spaces).
+_BLOCK_RE = re.compile(r"[^\n]+(?:\n(?![^\S\n]*\n)[^\n]+)*")
 
 
 @dataclass(frozen=True)
@@ -59,8 +69,10 @@ class Sentence:
     paragraph_id: int = 0
 
 
-# How far back _word_before looks first (the window grows for longer words).
-_LOOKBEHIND = 80
+# How far back _word_before looks first (the window grows for longer words). The search tries
+# every start in the window, so a short first window keeps each call cheap (dense runs of
+# initials or full stops call it at every other character).
+_LOOKBEHIND = 24
 
 
 def _word_before(text: str, punct_start: int) -> str:
@@ -93,11 +105,11 @@ def _is_boundary(text: str, punct_start: int, punct_end: int, end: int | None = 
     if punct[0] in "?!…" or len(punct.rstrip("\"'”’»)]")) > 1:
         # "?", "!" and ellipses end a sentence only before a capital, digit or opening quote
         return bool(opener) or first.isupper() or first.isdigit()
+    if not (opener or first.isupper() or first.isdigit()):
+        return False  # lower-case continuation ("e.g. the", ". . . between")
     prev = _word_before(text, punct_start)
     prev_l = prev.lower().rstrip(".")
     core = prev_l.lstrip("(\"'“‘")
-    if not (opener or first.isupper() or first.isdigit()):
-        return False  # lower-case continuation ("e.g. the", ". . . between")
     nxt_word = _TRAILING_NONWORD_RE.sub("", nxt).lower()
     last = _COMPOUND_SEP_RE.split(core)[-1]  # "Korea-U.S." → "u.s"
     if "." in prev.rstrip(".") and _INITIALISM_RE.fullmatch(last):
@@ -118,12 +130,24 @@ def _is_boundary(text: str, punct_start: int, punct_end: int, end: int | None = 
     return True
 
 
+def _boundaries(text: str, start: int, end: int) -> Iterator[re.Match]:
+    """The candidate boundaries in ``text[start:end]`` (``_BOUNDARY_RE.finditer``, except that a
+    run of punctuation that ``start`` cuts is still found from ``start``, as a search of the
+    slice would)."""
+    if 0 < start < end and text[start - 1] in ".!?…":
+        m = _BOUNDARY_AT_RE.match(text, start, end)
+        if m is not None:
+            yield m
+            start = m.end()
+    yield from _BOUNDARY_RE.finditer(text, start, end)
+
+
 def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
     """Return ``(start, end)`` spans of the sentences in ``text[start:end]``, whitespace trimmed."""
     end = len(text) if end is None else end
     spans: list[tuple[int, int]] = []
     seg_start = start
-    for m in _BOUNDARY_RE.finditer(text, start, end):
+    for m in _boundaries(text, start, end):
         if _is_boundary(text, m.start(), m.end(), end):
             spans.append((seg_start, m.end()))
             seg_start = m.end()
@@ -149,7 +173,7 @@ def sentences(text: str, paragraphs: Iterable[tuple[int, int]] | None = None) ->
     paragraphs, so headings are not counted); by default blank-line-separated blocks.
     """
     if paragraphs is None:
-        paragraphs = [(m.start(), m.end()) for m in re.finditer(r"[^\n]+(?:\n(?!\s*\n)[^\n]+)*", text)]
+        paragraphs = [(m.start(), m.end()) for m in _BLOCK_RE.finditer(text)]
     result: list[Sentence] = []
     for pid, (ps, pe) in enumerate(paragraphs):
         for s, e in split_sentences(text, ps, pe):
@@ -159,8 +183,13 @@ def sentences(text: str, paragraphs: Iterable[tuple[int, int]] | None = None) ->
 
 # --------------------------------------------------------------------------- tokens
 
+# The lookbehinds skip the abbreviation alternative at "S" of "U.S.U…" when "U." began a token:
+# its run was tried from "U" and failed, so it fails from "S" too (same end), and retrying it at
+# every letter of a long "U.S.U.S.…U" run was quadratic. (After a word character or an inner
+# hyphen/apostrophe, "U." may be the end of a word token, so the alternative is still tried.)
 _TOKEN_RE = re.compile(
-    r"""(?:[A-Za-z]\.){2,}(?![A-Za-z])      # U.S., U.K., D.C.
+    r"""(?<![^\w\-'’][A-Za-z]\.)(?<!^[A-Za-z]\.)
+        (?:[A-Za-z]\.){2,}(?![A-Za-z])      # U.S., U.K., D.C.
       | \$?\d+(?:[.,:]\d+)*%?             # numbers, money, times
       | [^\W\d_](?:[\w]|[-'’](?=\w))*     # words, with inner hyphens/apostrophes
       | \d+(?:[-’']?[^\W\d_]+)+           # 5G, 1990s, 84-year-old
