@@ -248,28 +248,7 @@ def annotate_all(specs: list[dict]) -> list[tuple[dict, str, str]]:
                 _annotate_one(spec)
             except Exception as e:  # noqa: BLE001 - the test reports every failure
                 failures.append((spec, _culprit(e), f"{type(e).__name__}: {e}"))
-            else:
-                continue
-            if _known(failures[-1][1]):  # the other layers must still work on this document
-                try:
-                    _annotate_one(spec, tuple(x for x in annotate.ALL_LAYERS if x != "timexes"))
-                except Exception as e:  # noqa: BLE001
-                    failures.append((spec, _culprit(e), f"{type(e).__name__}: {e}"))
     return failures
-
-
-# Crashes in a module another helper is fixing: file name -> reason. The fuzz tests below
-# ignore them (the document's other layers are still checked); test_fuzz_known_crashes_fixed
-# is a strict xfail, so it fails once the last of them is gone and this entry must go.
-KNOWN_CRASHES: dict[str, str] = {
-    "timex.py": "timex owner fixing: out-of-range dates raise OverflowError/ValueError/TypeError "
-                "('first quarter 0000', '9999-12-31 and the next day', 'twenty-one centuries ago' with DCT "
-                "0001-01-01/9999-12-31, 'Q5 2023', 'AD 79'); 'That\\nsame year' raises KeyError in _r_rel_unit",
-}
-
-
-def _known(where: str) -> bool:
-    return where.split(":")[0] in KNOWN_CRASHES
 
 
 def _report(failures: list[tuple[dict, str, str]]) -> str:
@@ -294,14 +273,7 @@ FUZZ_SIZES = {"unicode": 1000, "realistic": 1200, "hostile": 800}
 
 @pytest.mark.parametrize("kind", list(FUZZ_SIZES))
 def test_fuzz_annotation_never_raises(kind: str) -> None:
-    failures = [f for f in _fuzz(kind, FUZZ_SIZES[kind]) if not _known(f[1])]
-    assert not failures, _report(failures)
-
-
-@pytest.mark.xfail(strict=True, reason="crashes in modules other helpers are fixing: " + "; ".join(
-    f"{k} ({v})" for k, v in KNOWN_CRASHES.items())) if KNOWN_CRASHES else (lambda f: f)
-def test_fuzz_known_crashes_fixed() -> None:
-    failures = [f for kind, n in FUZZ_SIZES.items() for f in _fuzz(kind, n)]
+    failures = _fuzz(kind, FUZZ_SIZES[kind])
     assert not failures, _report(failures)
 
 
@@ -338,7 +310,6 @@ HOSTILE_STRINGS = [
 ]
 
 
-@pytest.mark.xfail(strict=True, reason=KNOWN_CRASHES["timex.py"]) if _known("timex.py") else (lambda f: f)
 @pytest.mark.parametrize("dct", ["2023-04-24", "0001-01-01", "9999-12-31", "2023", "9999", None])
 def test_tag_on_hostile_dates(dct) -> None:
     for s in HOSTILE_STRINGS:
@@ -390,6 +361,8 @@ def test_fuzz_loader_then_annotation(tmp_path: Path) -> None:
         assert not any(0xD800 <= ord(c) <= 0xDFFF for c in raw), path.name
         specs.append(dict(doc_id=f"loaded-{i}", raw=raw, title=None, author=None, outlet=None,
                           published=rng.choice(_PUBLISHED[:3]), date_precision="day"))
-    assert len(specs) > 150  # most files are readable: the annotators were exercised
-    failures = [f for f in annotate_all(specs) if not _known(f[1])]
+    # many files are readable, so the annotators were exercised (the rest were refused by name: legacy
+    # East Asian encodings with too little CJK text to tell them apart, corrupted UTF-16/32)
+    assert len(specs) > 100
+    failures = annotate_all(specs)
     assert not failures, _report(failures)

@@ -761,3 +761,20 @@ def test_documents_dated_at_the_ends_of_the_calendar_do_not_raise(published):
     assert set(tl["value"]) >= {"2019"}
     assert tl.loc[tl["timex"].str.startswith("That"), "value"].tolist() == ["2019"]  # hard-wrapped "That\nsame year"
     T.merge_events(tl)
+
+
+def test_timex_rows_cut_long_sentences_around_the_expression() -> None:
+    """A sentence longer than SENTENCE_CHARS is shown as an excerpt around each expression, so a
+    sentence packed with dates does not repeat itself on every row; short ones stay whole."""
+    from trilat_lib.corpus import Document
+    from trilat_lib.timeline import SENTENCE_CHARS, tag_corpus
+
+    long_one = "Japan " + "and Korea met again " * 60 + "in 2019 and signed a pact."
+    doc = Document(doc_id="d", raw=f"Seoul met Tokyo in 2018.\n\n{long_one}", published="2023-04-24",
+                   date_precision="day")
+    rows = tag_corpus([doc])
+    short, cut = rows[rows["timex"] == "2018"].iloc[0], rows[rows["timex"] == "2019"].iloc[0]
+    assert short["sentence"] == "Seoul met Tokyo in 2018."
+    assert len(long_one) > SENTENCE_CHARS
+    assert cut["sentence"].startswith("… ") and "in 2019 and signed a pact." in cut["sentence"]
+    assert len(cut["sentence"]) <= SENTENCE_CHARS + 4

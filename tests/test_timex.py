@@ -703,3 +703,17 @@ def test_determiners_of_adjectival_durations_and_quarters_are_outside():
     assert [t.text for t in tag("the cease-fire of the eight-year war with Iran", "1989-10-30")] == ["eight-year"]
     assert [t.text for t in tag("It blamed its third-quarter loss on costs.", "1989-10-30")] == ["third-quarter"]
     assert [t.text for t in tag("Sales fell in the past three years.", "1989-10-30")] == ["the past three years"]
+
+
+def test_intervals_of_the_last_year_end_at_the_calendar_end() -> None:
+    """A quarter, half, winter or ISO week of year 9999 ends on 9999-12-31, not in an overflow."""
+    from datetime import date
+
+    from trilat_lib.timex import interval
+
+    assert interval("9999-Q4") == (date(9999, 10, 1), date(9999, 12, 31))
+    assert interval("9999-H2") == (date(9999, 7, 1), date(9999, 12, 31))
+    assert interval("9999-WI") == (date(9999, 12, 1), date(9999, 12, 31))
+    assert interval("9999-W52")[1] == date(9999, 12, 31)
+    assert interval("2022-WI") == (date(2022, 12, 1), date(2023, 2, 28))
+    assert interval("2023-Q1") == (date(2023, 1, 1), date(2023, 3, 31))

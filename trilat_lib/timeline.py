@@ -561,13 +561,39 @@ def _frame(rows: list[tuple], columns: list[str], int_columns: tuple[str, ...] =
     return pd.DataFrame(data, columns=columns)
 
 
+# A timex row shows its whole sentence up to this many characters; a longer sentence is cut to
+# about this many characters around the expression ("… excerpt …"), so a sentence packed with
+# dates cannot make the table grow with the square of its length (doc_id + sentence_id still
+# point to the whole sentence).
+SENTENCE_CHARS = 400
+
+
+def _sentence_excerpt(sent, start: int, end: int, limit: int = SENTENCE_CHARS) -> str:
+    """The sentence, or for a sentence longer than ``limit`` a word-aligned excerpt of about
+    ``limit`` characters around the expression at document offsets ``start``..``end``."""
+    text = sent.text
+    if len(text) <= limit:
+        return text
+    a, b = start - sent.start, end - sent.start
+    side = max(0, (limit - (b - a)) // 2)
+    lo, hi = max(0, a - side), min(len(text), b + side)
+    if lo > 0:  # start at a word
+        cut = text.find(" ", lo, a)
+        lo = cut + 1 if cut != -1 else lo
+    if hi < len(text):  # end at a word
+        cut = text.rfind(" ", b, hi)
+        hi = cut if cut != -1 else hi
+    return ("… " if lo > 0 else "") + text[lo:hi].strip() + (" …" if hi < len(text) else "")
+
+
 def tag_corpus(corpus, infer_dates: bool = True, warn: bool = True) -> pd.DataFrame:
     """Every temporal expression of every document as a tidy frame (one row per expression).
 
     Keeps what the timeline leaves out, with the reason in ``excluded_because`` (durations,
     sets, PAST/PRESENT/FUTURE references, expressions outside body sentences), and says how
     each value was obtained (``resolution``: "explicit", "relative to publication date
-    2023-04-24 (day)", "relative to the previous date in the text (2019)").
+    2023-04-24 (day)", "relative to the previous date in the text (2019)"). ``sentence`` is the
+    sentence, cut around the expression when longer than ``SENTENCE_CHARS``.
     """
     rows = []
     sents_of: dict[str, tuple] = {}
@@ -593,7 +619,8 @@ def tag_corpus(corpus, infer_dates: bool = True, warn: bool = True) -> pd.DataFr
         rows.append((
             doc.doc_id, shown.sentence_id if shown else pd.NA, t.start, t.end, t.text, t.type, t.value, t.mod,
             t.interval[0] if t.interval else None, t.interval[1] if t.interval else None, t.granularity,
-            anchored, how, t.rule, reason == "", reason or None, shown.text if shown else None,
+            anchored, how, t.rule, reason == "", reason or None,
+            _sentence_excerpt(shown, t.start, t.end) if shown else None,
             pub.date, pub.precision, pub.source,
         ))
     return _frame(rows, TIMEX_COLUMNS, ("sentence_id",))

@@ -168,6 +168,17 @@ def _add_months(d: date, n: int) -> date:
     return date(y, m, min(d.day, calendar.monthrange(y, m)[1]))
 
 
+def _span_end(first: date, months: int) -> date:
+    """The last day of a span of ``months`` months starting at ``first`` (the first of a month),
+    cut at 9999-12-31 (a quarter or winter of year 9999 has no next month to count back from)."""
+    m = first.month - 1 + months - 1
+    y = first.year + m // 12
+    if y > date.max.year:
+        return date.max
+    m = m % 12 + 1
+    return date(y, m, calendar.monthrange(y, m)[1])
+
+
 def _week(d: date) -> str:
     y, w, _ = d.isocalendar()
     return f"{y:04d}-W{w:02d}"
@@ -250,22 +261,23 @@ def interval(value: str) -> tuple[date, date] | None:
         if m := _V_WEEK.match(v):
             y, w = int(m[1]), int(m[2])
             start = date.fromisocalendar(y, w, 1)
+            if start > date.max - timedelta(days=6):  # the last ISO week of 9999 runs into year 10000
+                return start, date.max
             if v.endswith("-WE"):
                 return start + timedelta(days=5), start + timedelta(days=6)
             return start, start + timedelta(days=6)
         if m := _V_SEASON.match(v):
             y, s = int(m[1]), m[2]
             first = date(y, _SEASON_START[s], 1)
-            last = _add_months(first, 3) - timedelta(days=1)
-            return first, last
+            return first, _span_end(first, 3)
         if m := _V_QUARTER.match(v):
             y, q = int(m[1]), int(m[2])
             first = date(y, 3 * q - 2, 1)
-            return first, _add_months(first, 3) - timedelta(days=1)
+            return first, _span_end(first, 3)
         if m := _V_HALF.match(v):
             y, h = int(m[1]), int(m[2])
             first = date(y, 6 * h - 5, 1)
-            return first, _add_months(first, 6) - timedelta(days=1)
+            return first, _span_end(first, 6)
         if re.fullmatch(r"\d{4}", v):
             y = int(v)
             return date(y, 1, 1), date(y, 12, 31)
@@ -275,7 +287,7 @@ def interval(value: str) -> tuple[date, date] | None:
         if re.fullmatch(r"\d{2}", v):
             y = int(v) * 100
             return date(max(y, 1), 1, 1), date(y + 99, 12, 31)
-    except ValueError:
+    except (ValueError, OverflowError):
         return None
     return None
 
