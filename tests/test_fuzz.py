@@ -23,6 +23,10 @@ from trilat_lib import annotate, text, timex
 from trilat_lib.corpus import Document, read_text
 from trilat_lib.errors import CorpusError, CorpusWarning
 
+# Hostile dates and pages are meant to be skipped with a warning; the fuzz checks they never raise.
+pytestmark = [pytest.mark.filterwarnings("ignore::trilat_lib.timex.TimexWarning"),
+              pytest.mark.filterwarnings("ignore::trilat_lib.errors.CorpusWarning")]
+
 BATCH = 40
 
 # --------------------------------------------------------------------------- generators
