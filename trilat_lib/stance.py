@@ -90,7 +90,7 @@ class _Sentence:
     tokens, their lexicon valences with prefix sums, and the entity-masked sentence features."""
 
     __slots__ = ("toks", "starts", "ends", "masked", "pos_cum", "neg_cum", "agent", "patient", "agent_keys",
-                 "patient_keys", "bag", "tone", "z")
+                 "patient_keys", "bag", "tone", "z", "quotes")
 
     def __init__(self, text: str, spans: Sequence[tuple[int, int]], lexicon: dict, roles: dict):
         toks, starts, ends = _tokens(text)
@@ -114,6 +114,7 @@ class _Sentence:
         self.pos_cum, self.neg_cum, self.agent, self.patient = pos, neg, agent, patient
         self.agent_keys, self.patient_keys = [k for k, _ in agent], [k for k, _ in patient]
         words = [w for w in masked if w]
+        self.quotes = [k for k, w in enumerate(masked) if w in ('"', "“", "”")]  # quote marks' positions
         # the sentence's words only: its word pairs (as in the first model) did not help in
         # cross-validation on train and cost time
         self.bag = {"s:" + w for w in words}
@@ -184,8 +185,7 @@ def target_features(sent: _Sentence, lo: int, hi: int, n_others: int, seg: tuple
         feats.append("rep:speaker")
     if any(w in _REPORT for w in left[-3:]):  # "accused ⟨T⟩", "according to ⟨T⟩": the one spoken of
         feats.append("rep:addressee")
-    q = sum(1 for w in m[:lo] if w in ('"', "“", "”"))  # inside a quotation: odd quote marks before
-    feats.append(f"quote:{q % 2}")
+    feats.append(f"quote:{bisect_left(sent.quotes, lo) % 2}")  # inside a quotation: odd quote marks before
     return feats
 
 
