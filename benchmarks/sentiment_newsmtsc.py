@@ -9,8 +9,9 @@ metrics are macro-F1 over the three classes (the paper's F1m) and accuracy.
 Protocol: every setting of the rule scorer and VADER (scorer variant, neutral band) is chosen on
 ``train.jsonl`` only and reported on ``dev_mt`` and ``dev_rw``. The learned model
 (``trilat_lib.stance``, ``python -m trilat_lib.stance_train``) is fitted on train and its
-hyper-parameters were chosen on dev_mt/dev_rw, so its dev figures are slightly optimistic (the
-grid is small: 2 values of C x 2 class weightings). Speed: targets/s of each scorer on the two
+hyper-parameters (3 values of C x 2 class weightings) are chosen by 5-fold cross-validation on
+train; its feature set was compared across candidate families the same way, and dev was scored
+once per family (two families so far), so its dev figures are only mildly optimistic. Speed: targets/s of each scorer on the two
 dev sets, fresh scorer objects (the process-wide VADER word memo is warm).
 The paper reports on its *test* splits, which are held out and not available here, so the
 paper's figures are context, not a like-for-like comparison. Also printed: both scorers at

@@ -569,13 +569,46 @@ def test_learned_beats_rule_scorer_on_newsmtsc_dev_subset(shared_data, monkeypat
     from benchmarks.sentiment_newsmtsc import evaluate, load, score_learned, score_target
     from trilat_lib.stance import default_model
 
-    path = shared_data / "newsmtsc" / "dev_rw.jsonl"
-    if not path.is_file():
-        pytest.skip("NewsMTSC dev_rw.jsonl not present")
-    ex = load(path, limit=150)
-    ours = evaluate(score_learned(ex, default_model()), ex, S.NEUTRAL_BAND)
-    rule = evaluate(score_target(ex, S.default_scorer()), ex, S.NEUTRAL_BAND)
-    assert ours["f1m"] > rule["f1m"] + 0.05, (ours, rule)
+    # first 150 sentences of each dev set (full sets: +4.8 / +11.9 points, see the benchmark)
+    for name, margin in (("dev_rw", 0.05), ("dev_mt", 0.03)):
+        path = shared_data / "newsmtsc" / f"{name}.jsonl"
+        if not path.is_file():
+            pytest.skip(f"NewsMTSC {name}.jsonl not present")
+        ex = load(path, limit=150)
+        ours = evaluate(score_learned(ex, default_model()), ex, S.NEUTRAL_BAND)
+        rule = evaluate(score_target(ex, S.default_scorer()), ex, S.NEUTRAL_BAND)
+        assert ours["f1m"] > rule["f1m"] + margin, (name, ours, rule)
+
+
+def test_learned_features_are_binary_as_in_training():
+    # training counts a feature once per target (a 0/1 matrix); inference must too
+    from trilat_lib.stance import default_model
+
+    m = default_model()
+    t = "the talks , the talks , the talks : Japan said the deal was good , the deal was good"
+    s = t.index("Japan")
+    sent = m.featurizer.sentence(t, [(s, s + 5)])
+    sparse, dense = m.featurizer.target(t, sent, s, s + 5, [], bag=False)
+    assert len(sparse) > len(set(sparse))  # repeated words in the window give repeated names
+    np.testing.assert_allclose(m._logits(sparse, dense), m._logits(sorted(set(sparse)), dense))
+    np.testing.assert_allclose(m._logits(sparse + sparse, dense), m._logits(sparse, dense))
+
+
+def test_learned_target_segment_stops_at_other_entities_and_clauses():
+    from trilat_lib.stance import OTHER, TARGET, _Sentence, target_segment
+
+    t = "Japan praised the plan , but China sharply criticised Korea over it"
+    spans = [(0, 5), (29, 34), (54, 59)]
+    sent = _Sentence(t, spans, {}, {})
+    m = list(sent.masked)
+    lo = m.index(OTHER, 1)  # China
+    m[lo] = TARGET
+    a, b = target_segment(m, lo, lo + 1)
+    assert [w for w in m[a:b] if w] == [TARGET, "sharply", "criticised"]  # not "praised", not "over it"
+    m = list(sent.masked)
+    m[0] = TARGET
+    a, b = target_segment(m, 0, 1)
+    assert [w for w in m[a:b] if w] == [TARGET, "praised", "the", "plan"]
 
 
 def test_scorer_table_side_by_side():

@@ -9,7 +9,13 @@ code hash); inference below is numpy and dictionaries only, deterministic and of
 Features of one target mention (all target-aware; the mention itself is replaced by a
 placeholder, so the model learns the *context*, never the name):
 
-* words and word pairs of the whole sentence with every entity masked (what the sentence is about);
+* the words of the whole sentence with every entity masked (what the sentence is about);
+* the words of the target's own segment, up to the nearest other entity, clause punctuation,
+  quote mark, contrastive/subordinating conjunction or relative pronoun on each side, and the
+  lexicon sums inside and outside that segment: in a sentence with several targets, what is
+  said next to *this* one;
+* whether the target speaks ("⟨T⟩ said", "⟨T⟩ accused") or is spoken of ("accused ⟨T⟩",
+  "according to ⟨T⟩"), and whether it sits inside a quotation;
 * the words at positions 1..3 left and right of the target, the words 4..8 away on each side,
   and the word pairs that touch the target ("invasion of ⟨T⟩", "⟨T⟩ 's invasion",
   "between ⟨T⟩ and"): who does what to whom, without a parser;
@@ -53,8 +59,19 @@ DENSE = (
     "pos_near_l", "neg_near_l", "pos_near_r", "neg_near_r",
     "pos_far_l", "neg_far_l", "pos_far_r", "neg_far_r", "pos_rest", "neg_rest",
     "agent_l", "agent_r", "patient_l", "patient_r",
+    "pos_seg", "neg_seg", "pos_out", "neg_out",
     "bias",
 )
+# what ends the target's own segment: another entity, clause punctuation, a contrastive or
+# subordinating conjunction, a relative pronoun: the words between two such boundaries are
+# about the target, the words beyond them more often about someone else
+_SEG_STOP = frozenset(
+    [OTHER, ",", ";", ":", "(", ")", '"', "“", "”", "but", "while", "whereas", "although", "though", "however",
+     "yet", "because", "after", "before", "when", "who", "which", "that"])
+_REPORT = frozenset(
+    "said say says saying told tell tells accused accuses accusing criticised criticized criticises criticizes "
+    "blamed blames praised praises called calls slammed slams attacked attacks urged urges warned warns "
+    "claimed claims argued argues insisted insists denied denies asked asks according".split())
 
 
 def _tokens(text: str) -> tuple[list[str], list[int], list[int]]:
@@ -73,7 +90,7 @@ class _Sentence:
     tokens, their lexicon valences with prefix sums, and the entity-masked sentence features."""
 
     __slots__ = ("toks", "starts", "ends", "masked", "pos_cum", "neg_cum", "agent", "patient", "agent_keys",
-                 "patient_keys", "bag", "tone", "z")
+                 "patient_keys", "bag", "tone", "z", "quotes")
 
     def __init__(self, text: str, spans: Sequence[tuple[int, int]], lexicon: dict, roles: dict):
         toks, starts, ends = _tokens(text)
@@ -97,9 +114,10 @@ class _Sentence:
         self.pos_cum, self.neg_cum, self.agent, self.patient = pos, neg, agent, patient
         self.agent_keys, self.patient_keys = [k for k, _ in agent], [k for k, _ in patient]
         words = [w for w in masked if w]
-        bag = {"s:" + w for w in words}
-        bag.update("sb:" + a + "_" + b for a, b in zip(words, words[1:]))
-        self.bag = bag
+        self.quotes = [k for k, w in enumerate(masked) if w in ('"', "“", "”")]  # quote marks' positions
+        # the sentence's words only: its word pairs (as in the first model) did not help in
+        # cross-validation on train and cost time
+        self.bag = {"s:" + w for w in words}
         self.tone = 0.0
         self.z = None  # the bag's logit contribution, computed once per sentence by StanceModel
 
@@ -125,9 +143,24 @@ def _role_sums(items: list[tuple[int, float]], keys: list[int], lo: int, hi: int
     return sum(v for _, v in items[a:b]), sum(v for _, v in items[c:d])
 
 
-def target_features(sent: _Sentence, lo: int, hi: int, n_others: int) -> list[str]:
+def target_segment(masked: list[str], lo: int, hi: int) -> tuple[int, int]:
+    """Token range ``[a, b)`` of the target's own segment: from the boundary before ``lo`` (see
+    :data:`_SEG_STOP`) to the one after ``hi - 1``, each at most :data:`FAR` * 2 tokens away."""
+    a = lo
+    lim = max(0, lo - 2 * FAR)
+    while a > lim and masked[a - 1] not in _SEG_STOP:
+        a -= 1
+    b = hi
+    lim = min(len(masked), hi + 2 * FAR)
+    while b < lim and masked[b] not in _SEG_STOP:
+        b += 1
+    return a, b
+
+
+def target_features(sent: _Sentence, lo: int, hi: int, n_others: int, seg: tuple[int, int]) -> list[str]:
     """Sparse (binary) feature names of the target at tokens ``[lo, hi)`` of ``sent`` (without the
-    sentence bag ``sent.bag``, which all targets of the sentence share)."""
+    sentence bag ``sent.bag``, which all targets of the sentence share); ``seg``: its
+    :func:`target_segment`."""
     m = sent.masked
     n = len(m)
     feats = []
@@ -143,10 +176,20 @@ def target_features(sent: _Sentence, lo: int, hi: int, n_others: int) -> list[st
     r2 = right[1] if len(right) > 1 else "</s>"
     feats += [f"LT:{l1}", f"LLT:{l2}_{l1}", f"TR:{r1}", f"TRR:{r1}_{r2}", f"LTR:{l1}_{r1}",
               f"others:{min(n_others, 3)}", f"first:{int(lo == 0)}", f"pos:{min(4, 5 * lo // max(n, 1))}"]
+    # the words of the target's own segment (between boundaries, see _SEG_STOP) and what bounds it
+    a, b = seg
+    feats += ["g:" + w for w in m[a:lo] if w]
+    feats += ["g:" + w for w in m[hi:b] if w]
+    feats.append("gstop:" + (m[a - 1] if a > 0 else "<s>") + "_" + (m[b] if b < n else "</s>"))
+    if any(w in _REPORT for w in right[:3]):  # "⟨T⟩ said", "⟨T⟩ , who accused": the speaker
+        feats.append("rep:speaker")
+    if any(w in _REPORT for w in left[-3:]):  # "accused ⟨T⟩", "according to ⟨T⟩": the one spoken of
+        feats.append("rep:addressee")
+    feats.append(f"quote:{bisect_left(sent.quotes, lo) % 2}")  # inside a quotation: odd quote marks before
     return feats
 
 
-def dense_features(sent: _Sentence, lo: int, hi: int, rule_score: float) -> np.ndarray:
+def dense_features(sent: _Sentence, lo: int, hi: int, rule_score: float, seg: tuple[int, int]) -> np.ndarray:
     """The continuous features (:data:`DENSE` order) of the target at tokens ``[lo, hi)``."""
     p, q, n = sent.pos_cum, sent.neg_cum, len(sent.masked)
 
@@ -164,8 +207,11 @@ def dense_features(sent: _Sentence, lo: int, hi: int, rule_score: float) -> np.n
     rest = (allp - nl[0] - nr[0] - fl[0] - fr[0], alln - nl[1] - nr[1] - fl[1] - fr[1])
     al, ar = _role_sums(sent.agent, sent.agent_keys, lo, hi, FAR)
     pl, pr = _role_sums(sent.patient, sent.patient_keys, lo, hi, FAR)
+    g = span(*seg)  # lexicon sums in the target's own segment, and outside it
+    o = (allp - g[0], alln - g[1])
     x = np.array([rule_score, sent.tone, nl[0], nl[1], nr[0], nr[1], fl[0], fl[1], fr[0], fr[1],
-                  rest[0], rest[1], al / 4.0, ar / 4.0, pl / 4.0, pr / 4.0, 1.0 / DENSE_SCALE])
+                  rest[0], rest[1], al / 4.0, ar / 4.0, pl / 4.0, pr / 4.0, g[0], g[1], o[0], o[1],
+                  1.0 / DENSE_SCALE])
     return x * DENSE_SCALE
 
 
@@ -213,8 +259,9 @@ class Featurizer:
         if sent.starts:  # the target's own placeholder (restored after, the sentence is shared)
             saved = masked[lo:hi]
             masked[lo:hi] = [TARGET] + [""] * (hi - lo - 1)
+        seg = target_segment(masked, lo, hi)
         try:
-            sparse = target_features(sent, lo, hi, len(others))
+            sparse = target_features(sent, lo, hi, len(others), seg)
         finally:
             if sent.starts:
                 masked[lo:hi] = saved
@@ -228,7 +275,7 @@ class Featurizer:
         sparse.append("rule:" + ("+" if rule >= 0.05 else "-" if rule <= -0.05 else "0"))
         if bag:
             sparse += sent.bag
-        return sparse, dense_features(sent, lo, hi, rule)
+        return sparse, dense_features(sent, lo, hi, rule, seg)
 
 
 def to_score(p: np.ndarray, neutral_band: float = 0.05) -> float:
@@ -271,7 +318,8 @@ class StanceModel:
         self._memo: dict = {}
 
     def _logits(self, sparse: Iterable[str], dense: np.ndarray) -> np.ndarray:
-        idx = [i for i in map(self.index_.get, sparse) if i is not None]
+        # binary features, as in training: a name that occurs twice ("Lw:the") counts once
+        idx = [i for i in map(self.index_.get, set(sparse)) if i is not None]
         z = dense @ self.dense_coef_
         if idx:
             z = z + self.coef_[idx].sum(axis=0)
