@@ -20,20 +20,15 @@ the library's default neutral band (0.05), i.e. untuned.
 from __future__ import annotations
 
 import argparse
-import json
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from trilat_lib.errors import ParameterError
-from trilat_lib.paths import SHARED_DATA_DIR
 from trilat_lib.sentiment import NEUTRAL_BAND, TargetScorer, sentence_sentiment
 from trilat_lib.stance import StanceModel
+from trilat_lib.stance_train import DATA, Target, load_newsmtsc, macro_f1  # one reader and one F1m for training and benchmark
 
-DATA = SHARED_DATA_DIR / "newsmtsc"
-POLARITY = {2.0: -1, 4.0: 0, 6.0: 1}
 
 # Paper figures (F1m, %), from the abstract of Hamborg & Donnay (2021), ACL Anthology
 # 2021.eacl-main.142: "improves ... from F1m=81.7 to 83.1 (real-world sentiment distribution)
@@ -44,50 +39,12 @@ PAPER = {
 }
 
 
-@dataclass(frozen=True)
-class Example:
-    """One NewsMTSC target: the sentence, its span, the other entities' spans, the gold label."""
-
-    sentence: str
-    start: int
-    end: int
-    others: tuple[tuple[int, int], ...]
-    gold: int
-    line: int = -1  # the sentence's line in its file (targets of one sentence share it)
+Example = Target  # one NewsMTSC target: sentence, span, other entities' spans, gold label, line
 
 
 def load(path: str | Path, limit: int | None = None) -> list[Example]:
     """Read a NewsMTSC JSONL file into one :class:`Example` per target (first ``limit`` sentences)."""
-    path = Path(path)
-    if not path.is_file():
-        raise ParameterError(f"{path}: NewsMTSC file not found (expected under {DATA}).")
-    out = []
-    with path.open(encoding="utf-8") as f:
-        for n, line in enumerate(f):
-            if limit is not None and n >= limit:
-                break
-            obj = json.loads(line)
-            sent, targets = obj["sentence_normalized"], obj["targets"]
-            for t in targets:
-                others = []
-                for o in targets:
-                    if o is t or (o["from"], o["to"]) == (t["from"], t["to"]):
-                        continue
-                    others.append((o["from"], o["to"]))
-                    others.extend((fm["from"], fm["to"]) for fm in o.get("further_mentions", []))
-                out.append(Example(sent, t["from"], t["to"], tuple(others), POLARITY[float(t["polarity"])], n))
-    return out
-
-
-def macro_f1(gold: np.ndarray, pred: np.ndarray) -> float:
-    """Macro-F1 over the classes -1, 0, 1 (a class absent from gold and pred scores 0)."""
-    f1s = []
-    for c in (-1, 0, 1):
-        tp = np.sum((pred == c) & (gold == c))
-        fp = np.sum((pred == c) & (gold != c))
-        fn = np.sum((pred != c) & (gold == c))
-        f1s.append(0.0 if tp == 0 else 2 * tp / (2 * tp + fp + fn))
-    return float(np.mean(f1s))
+    return [t for group in load_newsmtsc(path, limit) for t in group]
 
 
 def paired_bootstrap(gold: np.ndarray, a: np.ndarray, b: np.ndarray, n_boot: int = 2000,

@@ -46,17 +46,21 @@ class Target:
     end: int
     others: tuple[tuple[int, int], ...]
     gold: int
+    line: int = -1  # the sentence's line in its file (targets of one sentence share it)
 
 
-def load_newsmtsc(path: str | Path) -> list[list[Target]]:
-    """A NewsMTSC JSONL file as one list of :class:`Target` per sentence. The other targets of the
-    sentence and their coreferent mentions are each target's ``others``."""
+def load_newsmtsc(path: str | Path, limit: int | None = None) -> list[list[Target]]:
+    """A NewsMTSC JSONL file as one list of :class:`Target` per sentence (the first ``limit``
+    sentences). The other targets of the sentence and their coreferent mentions are each
+    target's ``others``."""
     path = Path(path)
     if not path.is_file():
         raise ParameterError(f"{path}: NewsMTSC file not found (expected under {DATA}).")
     out = []
     with path.open(encoding="utf-8") as f:
-        for line in f:
+        for n, line in enumerate(f):
+            if limit is not None and n >= limit:
+                break
             obj = json.loads(line)
             sent, targets = obj["sentence_normalized"], obj["targets"]
             group = []
@@ -67,7 +71,7 @@ def load_newsmtsc(path: str | Path) -> list[list[Target]]:
                         continue
                     others.append((o["from"], o["to"]))
                     others.extend((fm["from"], fm["to"]) for fm in o.get("further_mentions", []))
-                group.append(Target(sent, t["from"], t["to"], tuple(others), POLARITY[float(t["polarity"])]))
+                group.append(Target(sent, t["from"], t["to"], tuple(others), POLARITY[float(t["polarity"])], n))
             out.append(group)
     return out
 
