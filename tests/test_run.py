@@ -526,3 +526,19 @@ def test_list_into_a_closed_pipe_is_quiet():
     err = proc.stderr.read().decode()
     proc.wait(timeout=60)
     assert err == "", err
+
+
+def test_save_csv_writes_publication_dates_at_their_precision(tmp_path) -> None:
+    """A month- or year-precision date is never written with an invented day (issue 11)."""
+    import datetime as dt
+
+    import pandas as pd
+
+    from trilat_lib.outputs import save_csv
+
+    df = pd.DataFrame({"doc_id": ["a", "b", "c", "d"],
+                       "published": [dt.date(2022, 7, 15), dt.date(2023, 2, 15), dt.date(2023, 4, 24), None],
+                       "date_precision": ["month", "year", "day", None]})
+    text = save_csv(df, tmp_path / "t.csv").read_text(encoding="utf-8")
+    assert text.splitlines()[1:] == ["a,2022-07,month", "b,2023,year", "c,2023-04-24,day", "d,,"]
+    assert df["published"].iloc[0] == dt.date(2022, 7, 15)  # the caller's frame is left alone

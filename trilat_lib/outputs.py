@@ -42,7 +42,15 @@ def write_text(path: str | Path, text: str, encoding: str = "utf-8") -> Path:
 
 
 def save_csv(df: pd.DataFrame, path: str | Path, index: bool = False) -> Path:
-    """Write a DataFrame as UTF-8 CSV atomically and return the path."""
+    """Write a DataFrame as UTF-8 CSV atomically and return the path.
+
+    A ``published`` column with a ``date_precision`` column beside it is written as precisely as
+    the date is known ("2022-07" for a month, "2023" for a year), never with an invented day.
+    """
+    if {"published", "date_precision"} <= set(df.columns):
+        from .dates import show_dates
+
+        df = df.assign(published=show_dates(df))
     with atomic_path(path) as tmp:
         df.to_csv(tmp, index=index, encoding="utf-8")
     return Path(path)
