@@ -51,7 +51,7 @@ ROLES = ("", "agent", "patient")
 
 SENTENCE_COLUMNS = [
     "doc_id", "sentence_id", "country", "score", "label", "n_mentions", "mentions",
-    "mention_spans", "sentence", "outlet", "published", "title",
+    "mention_spans", "sentence", "outlet", "published", "date_precision", "title",
 ]
 
 # --------------------------------------------------------------------------- lexicon
@@ -745,7 +745,7 @@ def country_sentiment(corpus, scorer=DEFAULT_SCORER, mentions: pd.DataFrame | No
 
     Columns: ``doc_id, sentence_id, country, score, label (-1/0/1), n_mentions, mentions``
     (mention texts joined by " | "), ``mention_spans`` (doc offsets), ``sentence, outlet,
-    published, title``. With several mentions of one country in a sentence the score is their
+    published, date_precision, title``. With several mentions of one country in a sentence the score is their
     mean. ``scorer``: ``"learned"`` (default, the NewsMTSC-trained classifier), ``"target"``
     (the rule scorer, :func:`target_sentiment`) or ``"sentence"`` (every country gets the
     sentence's plain VADER tone); a :class:`TargetScorer` or ``stance.StanceModel`` also works.
@@ -806,7 +806,7 @@ def country_sentiment(corpus, scorer=DEFAULT_SCORER, mentions: pd.DataFrame | No
             rows.append((
                 doc_id, sid, country, score, 0, len(ms),  # label: set below, for all rows at once
                 " | ".join([t for _, _, t in ms]), ";".join([f"{s}-{e}" for s, e, _ in ms]),
-                stext, doc.outlet, doc.published, doc.title,
+                stext, doc.outlet, doc.published, getattr(doc, "date_precision", None), doc.title,
             ))
     if not rows:
         df = pd.DataFrame([], columns=SENTENCE_COLUMNS)

@@ -959,7 +959,8 @@ class TopicModel:
 
     def document_table(self) -> pd.DataFrame:
         """Tidy document × topic table: ``doc_id``, ``sentence_id``, ``passage_id``,
-        ``sentence_id_end``, ``outlet``, ``published``, ``topic``, ``label``, ``weight``.
+        ``sentence_id_end``, ``outlet``, ``published``, ``date_precision``, ``topic``, ``label``,
+        ``weight``.
 
         ``weight`` is the topic's share of the document. ``passage_id`` is the document's passage
         that gives the topic the most weight (its evidence in that document; ties: the earlier
@@ -982,9 +983,9 @@ class TopicModel:
                            sentence_id_end=p["sentence_id_end"].to_numpy()[rows])
         long = long.merge(best[["doc_id", "topic", "passage_id", "sentence_id", "sentence_id_end"]],
                           on=["doc_id", "topic"], how="left")
-        long = long.merge(self.documents_[["doc_id", "outlet", "published"]], on="doc_id", how="left")
-        return long[["doc_id", "sentence_id", "passage_id", "sentence_id_end", "outlet", "published", "topic",
-                     "label", "weight"]]
+        long = long.merge(self.documents_[["doc_id", "outlet", "published", "date_precision"]], on="doc_id", how="left")
+        return long[["doc_id", "sentence_id", "passage_id", "sentence_id_end", "outlet", "published", "date_precision",
+                     "topic", "label", "weight"]]
 
     def prevalence(self, by: str = "outlet", freq: str | None = None) -> pd.DataFrame:
         """Mean topic weight of the documents in each group (rows: groups, columns: topics).
