@@ -340,8 +340,8 @@ def _topic_methods() -> tuple[str, ...]:
 
 
 def _topic_units() -> tuple[str, ...]:
-    from .topics import UNITS
-    return ("auto", *UNITS)
+    from .topics import PASSAGE_UNITS
+    return PASSAGE_UNITS
 
 
 def _scorers() -> tuple[str, ...]:

@@ -44,6 +44,7 @@ from .errors import ParameterError
 EPSILON = 1e-12  # gensim's smoothing constant in (N)PMI
 METHODS = ("nmf", "lda")
 UNITS = ("paragraph", "sentences", "document")
+PASSAGE_UNITS = ("auto", *UNITS)  # what TopicModel(passage_unit=...) accepts
 # passage_unit="auto": whole documents from this many documents on, paragraphs below. On BBC News
 # (2,225 articles, benchmarks/topics_bbc.py) whole documents gave topics at least as coherent as
 # paragraphs at a fifteenth of the fit time; a handful of long articles needs paragraphs to have
@@ -638,7 +639,7 @@ class TopicModel:
             raise ParameterError(f"method={self.method!r}: use one of {', '.join(METHODS)}.")
         if self.n_topics != "auto" and not (isinstance(self.n_topics, (int, np.integer)) and self.n_topics >= 1):
             raise ParameterError(f"n_topics={self.n_topics!r}: use a positive integer or 'auto'.")
-        if self.passage_unit not in (*UNITS, "auto"):
+        if self.passage_unit not in PASSAGE_UNITS:
             raise ParameterError(f"passage_unit={self.passage_unit!r}: use auto or one of {', '.join(UNITS)}.")
         if self.selection_max_passages is not None and (
                 isinstance(self.selection_max_passages, bool) or not isinstance(self.selection_max_passages, int)
